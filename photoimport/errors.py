@@ -18,7 +18,8 @@ PhotoimportError                   base of everything photoimport raises on purp
  │    ├── JobNotFound              no job has that number
  │    ├── JobAlreadyRunning        a live worker holds the job
  │    └── InvalidJobTransition     e.g. pausing a job that has completed
- └── WatchError                    a watched folder cannot be added or watched
+ ├── WatchError                    a watched folder cannot be added or watched
+ └── FileNotInLibrary              no library file has that id
 ```
 """
 
@@ -107,3 +108,7 @@ class InvalidJobTransition(JobError):
 
 class WatchError(PhotoimportError):
     """A watched folder cannot be added, removed or watched."""
+
+
+class FileNotInLibrary(PhotoimportError):
+    """No file of the library has that id."""

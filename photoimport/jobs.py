@@ -2,18 +2,59 @@
 
 CONTRACT (owned by the jobs helper; pages, CLI and watcher code against these names: add
 fields/functions if needed, do not rename or remove).
+
+Control requests (pause, cancel, resume) are each one UPDATE, so a page never holds a
+read-then-write transaction on the job row; the worker acts on them between batches. A job is
+"lost" when it is RUNNING but its heartbeat is older than ``LOST_AFTER_SECONDS`` (or, on this
+host, its worker process has died); pausing, cancelling or resuming a lost job acts at once.
 """
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
 
-from photoimport.models import Confidence, Job, JobKind, JobStatus
+from photoimport.db import session_scope
+from photoimport.errors import FolderNotFound, FolderNotReadable, InvalidJobTransition, JobNotFound
+from photoimport.models import (
+    ACTIVE_STATUSES,
+    RESUMABLE_STATUSES,
+    ItemState,
+    Job,
+    JobControl,
+    JobItem,
+    JobKind,
+    JobStatus,
+    utcnow,
+)
 from photoimport.settings import ImportSettings, Settings
+from photoimport.summary import JobSummary, compute_summary, summary_from_json
+
+__all__ = [
+    "JobErrorRow",
+    "JobProgress",
+    "JobSummary",
+    "create_job",
+    "job_errors",
+    "job_progress",
+    "job_summary",
+    "latest_active_job",
+    "launch_worker",
+    "list_jobs",
+    "request_cancel",
+    "request_pause",
+    "request_resume",
+]
 
 
 @dataclass(frozen=True)
@@ -22,7 +63,9 @@ class JobProgress:
     kind: JobKind
     source: str
     status: JobStatus
-    status_text: str  # e.g. "running", "scanning: found 1,234 files", "worker lost (last seen 14:02:11)"
+    status_text: (
+        str  # e.g. "running", "scanning: found 1,234 files", "worker lost (last seen 14:02:11)"
+    )
     done: int
     total: int
     percent: float  # 0..100
@@ -43,25 +86,21 @@ class JobProgress:
 
 
 @dataclass(frozen=True)
-class JobSummary:
-    job_id: int
-    status: JobStatus
-    total: int
-    processed: int  # newly processed files
-    already_known: int  # skipped: content was already in the library
-    errors: int
-    by_confidence: dict[Confidence, int]
-    exact_duplicate_groups: int  # groups of paths sharing one SHA-256 that this job touched
-    near_duplicate_groups: int
-    duration_seconds: float
-    files_per_second: float | None
-
-
-@dataclass(frozen=True)
 class JobErrorRow:
     path: str
     stage: str
     reason: str
+
+
+HEARTBEAT_SECONDS = 2.0
+LOST_AFTER_SECONDS = 5 * HEARTBEAT_SECONDS  # no heartbeat for this long: the worker is lost
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_PASSED_TO_WORKER = ("PHOTOIMPORT_HOME", "PHOTOIMPORT_DATABASE_URL")
+
+JOB: sa.Table = Job.__table__  # type: ignore[attr-defined]
+ITEM: sa.Table = JobItem.__table__  # type: ignore[attr-defined]
+
+_ITEM_CHUNK = 1000
 
 
 def create_job(
@@ -71,42 +110,281 @@ def create_job(
     settings: ImportSettings,
     paths: list[Path] | None = None,  # upload/watch jobs: the items; folder jobs list `source`
 ) -> int:
-    raise NotImplementedError
+    """Insert a PENDING job (and its items when ``paths`` is given); returns its id.
+
+    A folder job without ``paths`` is listed by its worker (``listing_done`` says when).
+    """
+    if kind is JobKind.DIRECTORY and paths is None:
+        folder = Path(source)
+        if not folder.is_dir():
+            raise FolderNotFound(f"folder not found: {source}")
+        if not os.access(folder, os.R_OK | os.X_OK):
+            raise FolderNotReadable(f"folder cannot be read: {source}")
+    unique = list(dict.fromkeys(str(p) for p in paths)) if paths is not None else []
+    with session_scope(engine) as session:
+        job = Job(
+            kind=kind,
+            source=source,
+            settings_json=settings.to_json(),
+            listing_done=paths is not None,
+            total=len(unique),
+        )
+        session.add(job)
+        session.flush()
+        assert job.id is not None
+        job_id = job.id
+    for start in range(0, len(unique), _ITEM_CHUNK):
+        with engine.begin() as conn:
+            conn.execute(
+                ITEM.insert(),
+                [
+                    {"job_id": job_id, "path": p, "state": ItemState.PENDING.value, "attempts": 0}
+                    for p in unique[start : start + _ITEM_CHUNK]
+                ],
+            )
+    return job_id
 
 
 def launch_worker(settings: Settings, job_id: int) -> int:
-    """Start a detached ``python -m worker run --job N``; returns its pid."""
-    raise NotImplementedError
+    """Start a detached ``python -m worker run --job N``; returns its pid.
+
+    Its output goes to ``logs/worker-<job>.log`` (never a pipe: a pipe whose reader dies kills
+    the worker), it runs in its own session (a Ctrl-C to the dashboard does not reach it), and a
+    daemon thread waits for it so it never lingers as a zombie.
+    """
+    settings.logs_dir.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env["PHOTOIMPORT_HOME"] = str(settings.home)
+    env["PHOTOIMPORT_DATABASE_URL"] = settings.database_url
+    pythonpath = [str(PROJECT_ROOT), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
+    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(pythonpath))
+    log_path = settings.logs_dir / f"worker-{job_id}.log"
+    with log_path.open("ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "worker", "run", "--job", str(job_id)],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            close_fds=True,
+        )
+    threading.Thread(target=proc.wait, name=f"reap-worker-{proc.pid}", daemon=True).start()
+    return proc.pid
+
+
+def _stale_before() -> datetime:
+    return utcnow() - timedelta(seconds=LOST_AFTER_SECONDS)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether ``pid`` is a live (not zombie) process on this host."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    state = stat.rsplit(")", 1)[-1].split()[0]
+    return state not in ("Z", "X")
+
+
+def worker_lost(job: Job, now: datetime | None = None) -> bool:
+    """RUNNING without a fresh heartbeat, or whose worker process on this host has died."""
+    if JobStatus(job.status) is not JobStatus.RUNNING:
+        return False
+    now = now or utcnow()
+    if job.heartbeat_at is None or now - job.heartbeat_at > timedelta(seconds=LOST_AFTER_SECONDS):
+        return True
+    if job.worker_host == socket.gethostname() and job.worker_pid is not None:
+        return not pid_alive(job.worker_pid)
+    return False
+
+
+def _get_job(engine: Engine, job_id: int) -> Job:
+    with Session(engine, expire_on_commit=False) as session:
+        job = session.get(Job, job_id)
+    if job is None:
+        raise JobNotFound(f"no job number {job_id}")
+    return job
+
+
+def _lost_condition(job: Job) -> sa.ColumnElement[bool]:
+    """SQL for "this job's worker is lost", fixed to what was seen (the UPDATE re-checks it)."""
+    if worker_lost(job):
+        return sa.and_(
+            JOB.c.status == JobStatus.RUNNING.value,
+            JOB.c.heartbeat_at.is_not_distinct_from(job.heartbeat_at),
+        )
+    return sa.false()
 
 
 def request_pause(engine: Engine, job_id: int) -> None:
-    raise NotImplementedError
-
-
-def request_resume(settings: Settings, engine: Engine, job_id: int) -> None:
-    raise NotImplementedError
+    """Ask the worker to pause at its next batch boundary (a job nobody runs pauses at once)."""
+    job = _get_job(engine, job_id)
+    now_paused = sa.or_(JOB.c.status == JobStatus.PENDING.value, _lost_condition(job))
+    stmt = (
+        JOB.update()
+        .where(JOB.c.id == job_id)
+        .where(JOB.c.status.in_([s.value for s in ACTIVE_STATUSES]))
+        .values(
+            status=sa.case((now_paused, JobStatus.PAUSED.value), else_=JOB.c.status),
+            control=sa.case((now_paused, JobControl.NONE.value), else_=JobControl.PAUSE.value),
+        )
+    )
+    with engine.begin() as conn:
+        if conn.execute(stmt).rowcount != 1:
+            raise InvalidJobTransition(
+                f"job {job_id} is {JobStatus(job.status).value.lower()}: cannot pause it"
+            )
 
 
 def request_cancel(engine: Engine, job_id: int) -> None:
-    raise NotImplementedError
+    """Cancel: a running worker stops at its next batch boundary; otherwise at once."""
+    job = _get_job(engine, job_id)
+    live = sa.and_(JOB.c.status == JobStatus.RUNNING.value, sa.not_(_lost_condition(job)))
+    cancellable = [
+        s.value for s in (*ACTIVE_STATUSES, JobStatus.PAUSED, JobStatus.HALTED, JobStatus.FAILED)
+    ]
+    now = utcnow()
+    stmt = (
+        JOB.update()
+        .where(JOB.c.id == job_id, JOB.c.status.in_(cancellable))
+        .values(
+            status=sa.case((live, JOB.c.status), else_=JobStatus.CANCELLED.value),
+            control=sa.case((live, JobControl.CANCEL.value), else_=JobControl.NONE.value),
+            finished_at=sa.case((live, JOB.c.finished_at), else_=now),
+        )
+    )
+    with engine.begin() as conn:
+        if conn.execute(stmt).rowcount != 1:
+            raise InvalidJobTransition(
+                f"job {job_id} is {JobStatus(job.status).value.lower()}: cannot cancel it"
+            )
+
+
+def request_resume(settings: Settings, engine: Engine, job_id: int) -> None:
+    """Resume a paused, halted, cancelled, failed or lost job; starts a worker for it.
+
+    A running job with a pause or cancel still pending just has that request withdrawn.
+    """
+    job = _get_job(engine, job_id)
+    resumable = sa.or_(
+        JOB.c.status.in_([s.value for s in (*RESUMABLE_STATUSES, JobStatus.PENDING)]),
+        _lost_condition(job),
+    )
+    with engine.begin() as conn:
+        relaunch = conn.execute(
+            JOB.update()
+            .where(JOB.c.id == job_id, resumable)
+            .values(status=JobStatus.PENDING.value, control=JobControl.NONE.value, message=None)
+        ).rowcount
+        withdrawn = 0
+        if not relaunch:
+            withdrawn = conn.execute(
+                JOB.update()
+                .where(JOB.c.id == job_id, JOB.c.status == JobStatus.RUNNING.value)
+                .values(control=JobControl.NONE.value)
+            ).rowcount
+    if relaunch:
+        launch_worker(settings, job_id)
+    elif not withdrawn:
+        raise InvalidJobTransition(
+            f"job {job_id} is {JobStatus(job.status).value.lower()}: cannot resume it"
+        )
+
+
+def _status_text(job: Job, lost: bool, scanning: bool) -> str:
+    if lost:
+        seen = job.heartbeat_at.astimezone().strftime("%H:%M:%S") if job.heartbeat_at else "never"
+        return f"worker lost (last seen {seen})"
+    status = JobStatus(job.status)
+    if status is JobStatus.RUNNING:
+        if job.control == JobControl.PAUSE:
+            return "pausing"
+        if job.control == JobControl.CANCEL:
+            return "cancelling"
+        if scanning:
+            return f"scanning: found {job.total:,} files"
+        return "running"
+    if status is JobStatus.PENDING:
+        return "waiting for a worker"
+    if status in (JobStatus.HALTED, JobStatus.FAILED) and job.message:
+        return f"{status.value.lower()}: {job.message}"
+    return status.value.lower()
 
 
 def job_progress(engine: Engine, job_id: int) -> JobProgress:
-    raise NotImplementedError
+    job = _get_job(engine, job_id)
+    assert job.id is not None
+    now = utcnow()
+    lost = worker_lost(job, now)
+    status = JobStatus(job.status)
+    running = status is JobStatus.RUNNING
+    scanning = job.kind == JobKind.DIRECTORY and not job.listing_done and status in ACTIVE_STATUSES
+    run_seconds = 0.0
+    if running and job.run_started_at is not None:
+        until = min(now, job.heartbeat_at) if lost and job.heartbeat_at else now
+        run_seconds = max(0.0, (until - job.run_started_at).total_seconds())
+    elapsed = job.active_seconds + run_seconds
+    run_done = job.done - job.run_done_at_start
+    rate = run_done / run_seconds if running and run_seconds > 0 and run_done > 0 else None
+    if rate is None and not running and elapsed > 0 and job.done > 0:
+        rate = job.done / elapsed
+    eta = None
+    if running and rate and not scanning and not lost:
+        eta = max(0, job.total - job.done) / rate
+    return JobProgress(
+        job_id=job.id,
+        kind=JobKind(job.kind),
+        source=job.source,
+        status=status,
+        status_text=_status_text(job, lost, scanning),
+        done=job.done,
+        total=job.total,
+        percent=min(100.0, 100.0 * job.done / job.total) if job.total else 0.0,
+        current_file=job.current_file,
+        errors=job.errors,
+        skipped=job.skipped,
+        elapsed_seconds=elapsed,
+        eta_seconds=eta,
+        files_per_second=rate,
+        scanning=scanning,
+        worker_lost=lost,
+        last_heartbeat=job.heartbeat_at,
+        message=job.message,
+    )
 
 
 def job_summary(engine: Engine, job_id: int) -> JobSummary:
-    raise NotImplementedError
+    """The stored summary of a finished job, or one computed now for a job still going."""
+    job = _get_job(engine, job_id)
+    if job.summary_json:
+        return summary_from_json(job.summary_json)
+    return compute_summary(engine, job_id)
 
 
 def list_jobs(engine: Engine, limit: int = 50) -> list[Job]:
-    raise NotImplementedError
+    with Session(engine, expire_on_commit=False) as session:
+        return list(session.exec(select(Job).order_by(col(Job.id).desc()).limit(limit)).all())
 
 
 def job_errors(engine: Engine, job_id: int) -> list[JobErrorRow]:
-    raise NotImplementedError
+    _get_job(engine, job_id)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(ITEM.c.path, ITEM.c.error_stage, ITEM.c.error_reason)
+            .where(ITEM.c.job_id == job_id, ITEM.c.state == ItemState.ERROR.value)
+            .order_by(ITEM.c.path)
+        ).all()
+    return [JobErrorRow(path=r[0], stage=r[1] or "", reason=r[2] or "") for r in rows]
 
 
 def latest_active_job(engine: Engine) -> int | None:
     """The newest PENDING/RUNNING job's id (the home page's live panel)."""
-    raise NotImplementedError
+    with engine.connect() as conn:
+        return conn.execute(
+            sa.select(JOB.c.id)
+            .where(JOB.c.status.in_([s.value for s in ACTIVE_STATUSES]))
+            .order_by(JOB.c.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()

@@ -146,7 +146,7 @@ class File(SQLModel, table=True):
     sha256: str = Field(sa_type=sa.String(64), unique=True, index=True)
     path: str  # where the content was first seen
     name: str
-    size: int
+    size: int = Field(sa_type=sa.BigInteger)
     mime: str
     format: str
     width: int

@@ -1,0 +1,82 @@
+"""One real import job, timed from ``create_job`` to COMPLETED, with the worker's RSS sampled.
+
+A fresh ``PHOTOIMPORT_HOME`` (temporary folder: SQLite database, thumbnails, logs) per run, so
+no file is "already known" from an earlier pass. The worker is the real detached
+``python -m worker run --job N`` that ``photoimport.jobs.launch_worker`` starts; progress is
+read through ``job_progress`` as the dashboard reads it. RSS is sampled with psutil over the
+worker and its pool processes.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil  # type: ignore[import-untyped]
+
+from photoimport.db import make_engine
+from photoimport.jobs import create_job, job_progress, launch_worker
+from photoimport.models import ACTIVE_STATUSES, JobKind, JobStatus
+from photoimport.settings import load_settings
+
+POLL_SECONDS = 0.05
+TIMEOUT_SECONDS = 3600.0
+
+
+class JobRunError(RuntimeError):
+    """The benchmark job did not complete (its status and the worker log's tail say why)."""
+
+
+@dataclass(frozen=True)
+class JobRun:
+    job_id: int
+    files: int
+    errors: int
+    seconds: float  # create_job to COMPLETED
+    peak_worker_rss: int  # bytes, the worker process alone
+    peak_tree_rss: int  # bytes, the worker plus its pool processes
+
+
+def _rss(pid: int) -> tuple[int, int]:
+    try:
+        proc = psutil.Process(pid)
+        main = proc.memory_info().rss
+        tree = main + sum(c.memory_info().rss for c in proc.children(recursive=True))
+    except psutil.NoSuchProcess:  # it has exited between two samples
+        return 0, 0
+    return main, tree
+
+
+def run_import_job(source: Path, workers: int, keep_home: Path | None = None) -> JobRun:
+    """Import ``source`` (a folder) with a real worker into a fresh SQLite library."""
+    home = keep_home or Path(tempfile.mkdtemp(prefix="bench-home-"))
+    try:
+        settings = load_settings({"PHOTOIMPORT_HOME": str(home)})
+        engine = make_engine(settings.database_url)
+        imports = settings.imports.with_changes(workers=workers, timezone="UTC")
+        start = time.perf_counter()
+        job_id = create_job(engine, JobKind.DIRECTORY, str(source), imports)
+        pid = launch_worker(settings, job_id)
+        peak_main = peak_tree = 0
+        while True:
+            main, tree = _rss(pid)
+            peak_main, peak_tree = max(peak_main, main), max(peak_tree, tree)
+            progress = job_progress(engine, job_id)
+            if progress.status not in ACTIVE_STATUSES:
+                break
+            if time.perf_counter() - start > TIMEOUT_SECONDS:
+                raise JobRunError(f"job {job_id} still {progress.status} after an hour")
+            time.sleep(POLL_SECONDS)
+        seconds = time.perf_counter() - start
+        engine.dispose()
+        if progress.status is not JobStatus.COMPLETED:
+            log = settings.logs_dir / f"worker-{job_id}.log"
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else "(no log)"
+            raise JobRunError(f"job {job_id} ended {progress.status}: {progress.message}\n{tail}")
+        return JobRun(job_id, progress.total, progress.errors, seconds, peak_main, peak_tree)
+    finally:
+        if keep_home is None:
+            shutil.rmtree(home, ignore_errors=True)

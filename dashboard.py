@@ -1,0 +1,90 @@
+"""photoimport's dashboard: navigation (one mechanism: st.navigation) and the home page.
+
+Home shows the running job live (see ``pages/panels.py``), the summary of the last finished
+job with its charts, recent jobs and the library's totals. Every figure comes from
+``photoimport`` functions that the CLI and the tests call too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from pages.panels import app, live_panel, summary_panel
+from photoimport import jobs, library
+from photoimport.display import job_rows
+from photoimport.models import JobStatus
+
+ROOT = Path(__file__).resolve().parent
+
+
+def home() -> None:
+    settings, engine, zone = app()
+    st.title("📷 photoimport")
+    st.caption("Hash, date, de-duplicate and browse piles of photos, on your own machine.")
+
+    job_id = jobs.latest_active_job(engine)
+    if job_id is None:
+        recent = jobs.list_jobs(engine, limit=1)
+        job_id = recent[0].id if recent else None
+    if job_id is None:
+        st.info(
+            "No imports yet. Upload some photos, point at a folder on this machine, or try the "
+            "demo photos to see what photoimport does.",
+            icon="👋",
+        )
+        st.page_link("pages/import_photos.py", label="Start an import", icon="📥")
+        return
+
+    progress = jobs.job_progress(engine, job_id)
+    st.subheader(f"Job {job_id} · {progress.kind.value} · {Path(progress.source).name or '/'}")
+    progress = live_panel(settings, engine, job_id, zone)
+    if progress.status == JobStatus.COMPLETED:
+        summary_panel(engine, job_id)
+    st.page_link("pages/jobs.py", label="Job details", icon="🗂️", query_params={"job": job_id})
+
+    st.divider()
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader("Recent jobs")
+        rows = job_rows(jobs.list_jobs(engine, limit=5), zone)
+        frame = pd.DataFrame([r.__dict__ for r in rows])
+        st.dataframe(
+            frame,
+            hide_index=True,
+            column_order=("job", "status", "kind", "progress", "done", "errors", "started"),
+            column_config={
+                "progress": st.column_config.ProgressColumn("progress", min_value=0, max_value=1),
+                "started": st.column_config.DatetimeColumn("started", format="D MMM, HH:mm"),
+            },
+        )
+    with right:
+        st.subheader("Library")
+        totals = library.library_totals(engine)
+        a, b = st.columns(2)
+        a.metric("Photos", f"{totals.files:,}")
+        b.metric("Paths", f"{totals.paths:,}", help="A photo seen in two places has two paths.")
+        a.metric("Exact duplicate groups", f"{totals.exact_duplicate_groups:,}")
+        b.metric("Near duplicate groups", f"{totals.near_duplicate_groups:,}")
+        a.metric("Files that failed", f"{totals.errors:,}")
+        b.metric("Jobs", f"{totals.jobs:,}")
+
+
+def navigation() -> list[st.Page]:
+    pages = [
+        st.Page(home, title="Home", icon="🏠", default=True),
+        st.Page("pages/import_photos.py", title="Import", icon="📥"),
+        st.Page("pages/jobs.py", title="Jobs", icon="🗂️"),
+        st.Page("pages/gallery.py", title="Gallery", icon="🖼️"),
+        st.Page("pages/photo.py", title="Photo", icon="🖼️", visibility="hidden"),
+    ]
+    if (ROOT / "pages" / "watch.py").exists():  # written by the watch feature
+        pages.append(st.Page("pages/watch.py", title="Watch", icon="👀"))
+    pages.append(st.Page("pages/settings.py", title="Settings", icon="⚙️"))
+    return pages
+
+
+st.set_page_config(page_title="photoimport", page_icon="📷", layout="wide")
+st.navigation(navigation()).run()

@@ -1,0 +1,110 @@
+"""Import: upload photos (or a whole folder) from the browser, a folder on the server, or the
+demo photos. Each starts a job and a detached worker, then switches to the job's progress."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from pages.panels import app, show_error
+from photoimport import demo, jobs, sources, uploads
+from photoimport.errors import PhotoimportError
+from photoimport.models import JobKind
+from photoimport.settings_store import load_import_settings
+
+settings, engine, zone = app()
+defaults = load_import_settings(engine, settings.imports)
+caps = uploads.UploadCaps()
+
+
+def start(kind: JobKind, source: str, paths: list[Path] | None, *, upload: bool = False) -> None:
+    job_settings = uploads.upload_import_settings(defaults) if upload else defaults
+    job_id = jobs.create_job(engine, kind, source, job_settings, paths)
+    jobs.launch_worker(settings, job_id)
+    st.session_state["started_job"] = job_id
+    st.switch_page("pages/jobs.py", query_params={"job": str(job_id)})
+
+
+def release(files: list[uploads.UploadSource]) -> int:
+    """Drop saved uploads from the server's memory (Streamlit keeps them for the session
+    otherwise); returns the bytes this session still holds."""
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return 0
+    for f in files:
+        ctx.uploaded_file_mgr.remove_file(ctx.session_id, getattr(f, "file_id", ""))
+    stats = ctx.uploaded_file_mgr.get_stats().get("cache_memory_bytes", [])
+    return sum(s.byte_length for s in stats)
+
+
+st.title("📥 Import photos")
+st.caption(
+    "Photos are read, never changed. Each import runs as a job in the background: you can "
+    "close this page and come back."
+)
+tab_upload, tab_folder, tab_demo = st.tabs(
+    ["⬆️ Upload from this computer", "🗄️ Folder on the server", "✨ Try the demo photos"]
+)
+
+with tab_upload:
+    st.write(
+        f"Choose photos, or a whole folder. Up to {caps.max_files:,} files and "
+        f"{caps.max_total_bytes / 1e6:,.0f} MB per upload; for bigger sets use a folder on the "
+        "server. Browsers do not send the files' modification times, so an uploaded photo's "
+        "date comes from the photo itself and its name."
+    )
+    generation = st.session_state.setdefault("upload_generation", 0)
+    mode = st.radio(
+        "What to upload", ["Photos", "A whole folder"], horizontal=True, key="upload_mode"
+    )
+    picked = st.file_uploader(
+        "Photos",
+        type=list(uploads.UPLOAD_TYPES),
+        accept_multiple_files="directory" if mode == "A whole folder" else True,
+        key=f"uploader_{generation}",
+        label_visibility="collapsed",
+    )
+    files = list(picked or [])
+    if files:
+        total = sum(f.size for f in files)
+        st.caption(f"{len(files):,} files selected, {total / 1e6:,.1f} MB")
+    if st.button("Import uploaded photos", type="primary", disabled=not files, key="start_upload"):
+        try:
+            batch = uploads.save_upload_batch(files, settings.uploads_dir, caps)
+            st.session_state["upload_bytes_held"] = release(files)
+            st.session_state["upload_generation"] = generation + 1
+            start(JobKind.UPLOAD, str(batch.folder), batch.paths, upload=True)
+        except PhotoimportError as exc:
+            show_error(exc)
+
+with tab_folder:
+    roots = settings.allowed_roots
+    if roots:
+        st.write("Folders may be imported from: " + ", ".join(f"`{r}`" for r in roots))
+    folder = st.text_input(
+        "Folder on the server",
+        key="folder_path",
+        placeholder=str(roots[0]) if roots else "/home/me/Pictures/2024",
+        help="Read recursively. Dot-files and partial downloads are skipped.",
+    )
+    if st.button("Import this folder", type="primary", disabled=not folder, key="start_folder"):
+        try:
+            resolved = sources.validate_folder(folder.strip(), settings)
+            start(JobKind.DIRECTORY, str(resolved), None)
+        except PhotoimportError as exc:
+            show_error(exc)
+
+with tab_demo:
+    photos = demo.demo_photo_paths()
+    st.write(
+        f"{len(photos)} real photos (JPEG and HEIC, some with GPS positions) shipped with "
+        "photoimport under permissive licences. A quick way to see what an import gives you."
+    )
+    if st.button("Try it with demo photos", type="primary", key="start_demo"):
+        try:
+            staged = demo.stage_demo_photos(settings)
+            start(JobKind.DEMO, str(settings.demo_dir), staged)
+        except PhotoimportError as exc:
+            show_error(exc)

@@ -1,0 +1,114 @@
+"""Jobs: every import with its progress; one job's live panel, controls, settings, errors and
+the tail of its worker log. The selected job is in the URL (``?job=N``)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from pages.panels import app, live_panel, show_error, summary_panel
+from photoimport import jobs
+from photoimport.display import format_local_time, job_rows, job_settings, tail_text
+from photoimport.errors import PhotoimportError
+from photoimport.models import RESUMABLE_STATUSES, JobControl, JobStatus
+
+settings, engine, zone = app()
+st.title("🗂️ Jobs")
+
+all_jobs = jobs.list_jobs(engine, limit=200)
+if not all_jobs:
+    st.info("No jobs yet: start one on the Import page.", icon="📥")
+    st.page_link("pages/import_photos.py", label="Import photos", icon="📥")
+    st.stop()
+
+rows = job_rows(all_jobs, zone)
+st.dataframe(
+    pd.DataFrame([r.__dict__ for r in rows]),
+    hide_index=True,
+    key="jobs_table",
+    column_config={
+        "job": st.column_config.NumberColumn("job", format="%d", width="small"),
+        "progress": st.column_config.ProgressColumn("progress", min_value=0, max_value=1),
+        "already_known": st.column_config.NumberColumn("already known"),
+        "started": st.column_config.DatetimeColumn("started", format="D MMM YYYY, HH:mm:ss"),
+        "source": st.column_config.TextColumn("source", width="medium"),
+    },
+)
+
+ids = [r.job for r in rows]
+wanted = st.query_params.get("job")
+default = int(wanted) if wanted and wanted.isdigit() and int(wanted) in ids else ids[0]
+job_id = st.selectbox(
+    "Job",
+    ids,
+    index=ids.index(default),
+    key="job_pick",
+    format_func=lambda i: next(
+        f"Job {r.job} · {r.status} · {r.source}" for r in rows if r.job == i
+    ),
+)
+st.query_params["job"] = str(job_id)
+job = next(j for j in all_jobs if j.id == job_id)
+progress_kind = str(job.kind)
+
+st.header(f"Job {job_id}: {progress_kind} import")
+st.caption(
+    f"Source `{job.source}` · created {format_local_time(job.created_at, zone)}"
+    + (f" · finished {format_local_time(job.finished_at, zone)}" if job.finished_at else "")
+)
+progress = live_panel(settings, engine, job_id, zone)
+
+asked = JobControl(job.control)  # a pause / cancel the worker has not taken yet
+live = progress.status in (JobStatus.PENDING, JobStatus.RUNNING) and not progress.worker_lost
+can_pause = live and asked is JobControl.NONE
+can_resume = (
+    progress.status in RESUMABLE_STATUSES or progress.worker_lost or asked is not JobControl.NONE
+)
+can_cancel = (
+    progress.status not in (JobStatus.COMPLETED, JobStatus.CANCELLED)
+    and asked is not JobControl.CANCEL
+)
+b1, b2, b3, _ = st.columns([1, 1, 1, 4])
+actions = {
+    "pause": b1.button("Pause", key="pause_job", icon="⏸️", disabled=not can_pause),
+    "resume": b2.button("Resume", key="resume_job", icon="▶️", disabled=not can_resume),
+    "cancel": b3.button("Cancel", key="cancel_job", icon="⏹️", disabled=not can_cancel),
+}
+try:
+    if actions["pause"]:
+        jobs.request_pause(engine, job_id)
+        st.toast(f"Pause requested: job {job_id} stops after its current batch.")
+    elif actions["resume"]:
+        jobs.request_resume(settings, engine, job_id)
+        st.toast(f"Job {job_id} resumed.")
+    elif actions["cancel"]:
+        jobs.request_cancel(engine, job_id)
+        st.toast(f"Cancel requested for job {job_id}.")
+except PhotoimportError as exc:
+    show_error(exc)
+else:
+    if any(actions.values()):
+        st.rerun()
+
+if progress.status == JobStatus.COMPLETED:
+    st.subheader("Summary")
+    summary_panel(engine, job_id)
+
+errors_tab, settings_tab, log_tab = st.tabs(["Errors", "Settings it ran with", "Worker log"])
+with errors_tab:
+    errors = jobs.job_errors(engine, job_id)
+    if errors:
+        st.dataframe(
+            pd.DataFrame([e.__dict__ for e in errors]), hide_index=True, key="errors_table"
+        )
+    else:
+        st.caption("No file of this job failed.")
+with settings_tab:
+    shown = job_settings(job)
+    st.table(pd.DataFrame({"setting": list(shown), "value": list(shown.values())}))
+with log_tab:
+    log = tail_text(settings.logs_dir / f"worker-{job_id}.log")
+    if log is None:
+        st.caption("No worker log yet.")
+    else:
+        st.code(log or "(empty)", language="log")

@@ -1,0 +1,126 @@
+"""Streamlit pieces shared by the home page and the pages (not a page itself).
+
+The engine and settings for this run, the live job panel (a fragment that ticks every second
+while its job is active and hands the ending to one full rerun), a job's summary with its
+charts, and one way to show a failure. Every figure comes from ``photoimport``.
+"""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from sqlalchemy.engine import Engine
+
+from photoimport import charts, jobs
+from photoimport.db import engine_for
+from photoimport.display import format_duration, format_local_time, local_zone
+from photoimport.errors import PhotoimportError
+from photoimport.models import JobStatus
+from photoimport.settings import Settings, load_settings
+from photoimport.settings_store import load_import_settings
+
+TICK_SECONDS = 1.0
+
+
+def app() -> tuple[Settings, Engine, tzinfo]:
+    """Settings from the environment, the engine for its database (cached per URL), the zone."""
+    settings = load_settings()
+    engine = engine_for(settings)
+    zone = local_zone(load_import_settings(engine, settings.imports).timezone)
+    return settings, engine, zone
+
+
+def show_error(exc: PhotoimportError) -> None:
+    st.error(str(exc), icon="⚠️")
+
+
+def live_panel(settings: Settings, engine: Engine, job_id: int, zone: tzinfo) -> jobs.JobProgress:
+    """The job's live progress; returns the progress read on this full run."""
+    first = jobs.job_progress(engine, job_id)
+    running = first.is_active  # decided on the full run: the timer is registered only here
+
+    @st.fragment(run_every=TICK_SECONDS if running else None)
+    def _panel() -> None:
+        progress = jobs.job_progress(engine, job_id)
+        render_progress(progress, zone)
+        if progress.worker_lost and st.button(
+            "Resume", key=f"resume_lost_{job_id}", type="primary", icon="▶️"
+        ):
+            try:
+                jobs.request_resume(settings, engine, job_id)
+            except PhotoimportError as exc:
+                show_error(exc)
+            else:
+                st.rerun()
+        if running and not progress.is_active:
+            st.rerun()  # the job ended: one full rerun registers the panel again, without a timer
+
+    _panel()
+    return first
+
+
+def render_progress(p: jobs.JobProgress, zone: tzinfo) -> None:
+    text = f"{p.status.value} {p.done:,}/{p.total:,} · {p.percent:.0f}%"
+    if p.scanning:
+        text = f"{p.status.value} · {p.status_text}"
+    st.progress(min(max(p.percent / 100, 0.0), 1.0), text=text)
+    cols = st.columns(5)
+    cols[0].metric("Done", f"{p.done:,} / {p.total:,}")
+    cols[1].metric("Errors", f"{p.errors:,}")
+    cols[2].metric("Elapsed", format_duration(p.elapsed_seconds))
+    cols[3].metric("ETA", format_duration(p.eta_seconds) if p.is_active else "—")
+    rate = f"{p.files_per_second:,.1f}" if p.files_per_second else "—"
+    cols[4].metric("Files / s", rate)
+    if p.worker_lost:
+        seen = format_local_time(p.last_heartbeat, zone)
+        st.warning(f"Worker lost: {p.status_text} (last seen {seen}).", icon="💤")
+    elif p.is_active and p.current_file:
+        st.caption(f"Now: `{p.current_file}`")
+    if p.message:
+        box = st.error if p.status in (JobStatus.FAILED, JobStatus.HALTED) else st.info
+        box(p.message)
+
+
+def summary_panel(engine: Engine, job_id: int) -> None:
+    """Counts, duplicates, errors, speed, and two charts for a finished job."""
+    s = jobs.job_summary(engine, job_id)
+    cols = st.columns(6)
+    cols[0].metric("New photos", f"{s.processed:,}")
+    cols[1].metric("Already in library", f"{s.already_known:,}")
+    cols[2].metric("Errors", f"{s.errors:,}")
+    cols[3].metric("Exact duplicate groups", f"{s.exact_duplicate_groups:,}")
+    cols[4].metric("Near duplicate groups", f"{s.near_duplicate_groups:,}")
+    speed = f"{s.files_per_second:,.1f} files per second" if s.files_per_second else None
+    cols[5].metric("Duration", format_duration(s.duration_seconds), help=speed)
+    left, right = st.columns([3, 2])
+    with left:
+        st.markdown("**Photos per month**")
+        months = charts.photos_per_month(engine, job_id)
+        if months:
+            data = pd.DataFrame([{"month": m.month, "photos": m.photos} for m in months])
+            st.bar_chart(data, x="month", y="photos", height=260)
+        else:
+            st.caption("None of these photos says when it was taken.")
+    with right:
+        st.markdown("**How sure are the dates?**")
+        conf = charts.confidence_counts(s.by_confidence)
+        data = pd.DataFrame([{"confidence": c.label, "photos": c.photos} for c in conf])
+        chart = (
+            alt.Chart(data)
+            .mark_bar()
+            .encode(
+                x=alt.X("photos:Q", title="photos"),
+                y=alt.Y("confidence:N", sort=[c.label for c in conf], title=None),
+                color=alt.Color(
+                    "confidence:N",
+                    sort=[c.label for c in conf],
+                    scale=alt.Scale(range=["#2e7d32", "#9ccc65", "#ffb300", "#bdbdbd"]),
+                    legend=None,
+                ),
+            )
+            .properties(height=260)
+        )
+        st.altair_chart(chart, width="stretch")

@@ -1,0 +1,341 @@
+"""The only concurrency SQL: taking a job, claiming items with a lease, committing a batch.
+
+Several worker processes may share one job (one host on SQLite, many hosts on PostgreSQL).
+Every decision that two workers could race on is one conditional statement here:
+
+* ``take_job``: PENDING / PAUSED / HALTED / CANCELLED / FAILED, or RUNNING with a stale
+  heartbeat -> RUNNING with this worker's pid, host and heartbeat (one UPDATE). A job RUNNING
+  with a fresh heartbeat is *joined*: the extra worker claims items beside the first one.
+* ``claim_items``: pending items, or claimed items whose lease has expired, -> claimed by this
+  worker until ``now + lease``. PostgreSQL selects with ``FOR UPDATE SKIP LOCKED``; SQLite
+  serialises writers, and ``BEGIN IMMEDIATE`` takes the write lock before the selecting read.
+* ``commit_batch``: an item ends DONE / ERROR / SKIPPED only while this worker still holds
+  it (``lease_owner`` matches), new contents go in with ``INSERT ... ON CONFLICT (sha256) DO
+  NOTHING``, and the counters move by the rows that really changed, all in one transaction.
+  A result for an item someone else took over is dropped, so every item ends exactly once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+
+from photoimport.models import (
+    File,
+    ItemState,
+    Job,
+    JobControl,
+    JobItem,
+    JobStatus,
+    utcnow,
+)
+
+JOB: sa.Table = Job.__table__  # type: ignore[attr-defined]
+ITEM: sa.Table = JobItem.__table__  # type: ignore[attr-defined]
+FILE: sa.Table = File.__table__  # type: ignore[attr-defined]
+
+TAKEABLE = (
+    JobStatus.PENDING,
+    JobStatus.PAUSED,
+    JobStatus.HALTED,
+    JobStatus.CANCELLED,
+    JobStatus.FAILED,
+)
+
+
+class TakeResult(StrEnum):
+    TOOK = "took"  # this worker started (or took over) the job
+    JOINED = "joined"  # a live worker holds it: this one helps
+    REFUSED = "refused"  # completed, missing, or cancel/pause requested
+
+
+@dataclass(frozen=True)
+class ClaimedItem:
+    id: int
+    path: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class ItemOutcome:
+    """How one claimed item ended. ``file`` is the new content's row for a DONE item."""
+
+    item_id: int
+    path: str
+    state: ItemState  # DONE, ERROR or SKIPPED
+    sha256: str | None = None
+    file: File | None = None
+    error_stage: str | None = None
+    error_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class BatchCounts:
+    done: int  # items that ended in this batch (done + error + skipped)
+    errors: int
+    skipped: int
+    dropped: int  # results for items this worker no longer held
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[sa.Connection]:
+    """A write transaction; on SQLite it takes the write lock first (``BEGIN IMMEDIATE``)."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            yield conn
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+
+
+def take_job(
+    engine: Engine, job_id: int, pid: int, host: str, stale_before: datetime
+) -> TakeResult:
+    """Start, resume or take over ``job_id``; or join it when a live worker holds it."""
+    now = utcnow()
+    took = (
+        JOB.update()
+        .where(JOB.c.id == job_id)
+        .where(JOB.c.control == JobControl.NONE.value)
+        .where(
+            sa.or_(
+                JOB.c.status.in_([s.value for s in TAKEABLE]),
+                sa.and_(
+                    JOB.c.status == JobStatus.RUNNING.value,
+                    sa.or_(JOB.c.heartbeat_at.is_(None), JOB.c.heartbeat_at < stale_before),
+                ),
+            )
+        )
+        .values(
+            status=JobStatus.RUNNING.value,
+            worker_pid=pid,
+            worker_host=host,
+            heartbeat_at=now,
+            started_at=sa.func.coalesce(JOB.c.started_at, now),
+            run_started_at=now,
+            run_done_at_start=JOB.c.done,
+            finished_at=None,
+            message=None,
+        )
+    )
+    with write_transaction(engine) as conn:
+        if conn.execute(took).rowcount == 1:
+            # Nobody live held the job: leases of earlier (dead or paused) workers go back.
+            conn.execute(
+                ITEM.update()
+                .where(ITEM.c.job_id == job_id, ITEM.c.state == ItemState.CLAIMED.value)
+                .values(state=ItemState.PENDING.value, lease_owner=None, lease_expires_at=None)
+            )
+            return TakeResult.TOOK
+        joined = conn.execute(
+            JOB.update()
+            .where(
+                JOB.c.id == job_id,
+                JOB.c.status == JobStatus.RUNNING.value,
+                JOB.c.control == JobControl.NONE.value,
+            )
+            .values(heartbeat_at=now)
+        )
+        return TakeResult.JOINED if joined.rowcount == 1 else TakeResult.REFUSED
+
+
+def heartbeat(engine: Engine, job_id: int) -> JobControl | None:
+    """Refresh the job's heartbeat; returns the requested control (None: job not RUNNING)."""
+    with write_transaction(engine) as conn:
+        row = conn.execute(
+            JOB.update()
+            .where(JOB.c.id == job_id, JOB.c.status == JobStatus.RUNNING.value)
+            .values(heartbeat_at=utcnow())
+            .returning(JOB.c.control)
+        ).first()
+    return None if row is None else JobControl(row[0])
+
+
+def claim_items(
+    engine: Engine, job_id: int, owner: str, limit: int, lease_seconds: float
+) -> list[ClaimedItem]:
+    """Claim up to ``limit`` pending (or lease-expired) items of the job for ``owner``."""
+    now = utcnow()
+    pick = (
+        sa.select(ITEM.c.id)
+        .where(ITEM.c.job_id == job_id)
+        .where(
+            sa.or_(
+                ITEM.c.state == ItemState.PENDING.value,
+                sa.and_(ITEM.c.state == ItemState.CLAIMED.value, ITEM.c.lease_expires_at < now),
+            )
+        )
+        .order_by(ITEM.c.id)
+        .limit(limit)
+    )
+    if engine.dialect.name == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)
+    stmt = (
+        ITEM.update()
+        .where(ITEM.c.id.in_(pick.scalar_subquery()))
+        .values(
+            state=ItemState.CLAIMED.value,
+            lease_owner=owner,
+            lease_expires_at=now + timedelta(seconds=lease_seconds),
+            attempts=ITEM.c.attempts + 1,
+        )
+        .returning(ITEM.c.id, ITEM.c.path, ITEM.c.attempts)
+    )
+    with write_transaction(engine) as conn:
+        rows = conn.execute(stmt).all()
+    return sorted((ClaimedItem(r[0], r[1], r[2]) for r in rows), key=lambda c: c.id)
+
+
+def extend_leases(engine: Engine, job_id: int, owner: str, lease_seconds: float) -> int:
+    """Push back the expiry of every item ``owner`` holds (long batches)."""
+    with write_transaction(engine) as conn:
+        return conn.execute(
+            ITEM.update()
+            .where(
+                ITEM.c.job_id == job_id,
+                ITEM.c.lease_owner == owner,
+                ITEM.c.state == ItemState.CLAIMED.value,
+            )
+            .values(lease_expires_at=utcnow() + timedelta(seconds=lease_seconds))
+        ).rowcount
+
+
+def release_owner(engine: Engine, job_id: int, owner: str) -> int:
+    """Give back the items ``owner`` still holds (a worker stopping mid-batch)."""
+    with write_transaction(engine) as conn:
+        return conn.execute(
+            ITEM.update()
+            .where(
+                ITEM.c.job_id == job_id,
+                ITEM.c.lease_owner == owner,
+                ITEM.c.state == ItemState.CLAIMED.value,
+            )
+            .values(state=ItemState.PENDING.value, lease_owner=None, lease_expires_at=None)
+        ).rowcount
+
+
+def release_expired(engine: Engine, job_id: int) -> int:
+    """Return items whose lease has expired to PENDING."""
+    with write_transaction(engine) as conn:
+        return conn.execute(
+            ITEM.update()
+            .where(
+                ITEM.c.job_id == job_id,
+                ITEM.c.state == ItemState.CLAIMED.value,
+                ITEM.c.lease_expires_at < utcnow(),
+            )
+            .values(state=ItemState.PENDING.value, lease_owner=None, lease_expires_at=None)
+        ).rowcount
+
+
+def known_sha256(engine: Engine, digests: Sequence[str]) -> dict[str, int]:
+    """Which of ``digests`` the library already holds: sha256 -> File.id."""
+    if not digests:
+        return {}
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(FILE.c.sha256, FILE.c.id).where(FILE.c.sha256.in_(sorted(set(digests))))
+        ).all()
+    return {r[0]: r[1] for r in rows}
+
+
+def _insert_file(conn: sa.Connection, values: dict[str, Any]) -> int | None:
+    """Insert one content row unless its sha256 is known; its new id, or None when known."""
+    ins: Any = postgresql.insert(FILE) if conn.dialect.name == "postgresql" else sqlite.insert(FILE)
+    stmt = (
+        ins.values(**values).on_conflict_do_nothing(index_elements=["sha256"]).returning(FILE.c.id)
+    )
+    new_id = conn.execute(stmt).scalar_one_or_none()
+    return None if new_id is None else int(new_id)
+
+
+def _file_values(file: File) -> dict[str, Any]:
+    values = file.model_dump(exclude={"id"})
+    return {k: v for k, v in values.items() if k in FILE.c}
+
+
+def _link_file(conn: sa.Connection, out: ItemOutcome) -> ItemState:
+    """Insert a new content (or find the known one) and link the item to it; its final state."""
+    if out.state is ItemState.ERROR or out.sha256 is None:
+        return out.state
+    state: ItemState = out.state
+    file_id: int | None = None
+    if state is ItemState.DONE and out.file is not None:
+        file_id = _insert_file(conn, _file_values(out.file))
+        if file_id is None:
+            state = ItemState.SKIPPED  # another item brought this content first
+    if file_id is None:
+        file_id = conn.execute(
+            sa.select(FILE.c.id).where(FILE.c.sha256 == out.sha256)
+        ).scalar_one_or_none()
+    values: dict[str, Any] = {"state": state.value, "file_id": file_id}
+    if file_id is None:
+        state = ItemState.ERROR
+        values = {
+            "state": state.value,
+            "error_stage": "read",
+            "error_reason": "its content was not found in the library after processing",
+        }
+    conn.execute(ITEM.update().where(ITEM.c.id == out.item_id).values(**values))
+    return state
+
+
+def commit_batch(
+    engine: Engine,
+    job_id: int,
+    owner: str,
+    outcomes: Sequence[ItemOutcome],
+    current_file: str | None,
+) -> BatchCounts:
+    """Write a batch's results, the job's counters and its heartbeat in one transaction."""
+    now = utcnow()
+    done = errors = skipped = dropped = 0
+    with write_transaction(engine) as conn:
+        for out in outcomes:
+            # First end the item, only while this worker still holds it (locks the row).
+            held = conn.execute(
+                ITEM.update()
+                .where(
+                    ITEM.c.id == out.item_id,
+                    ITEM.c.lease_owner == owner,
+                    ITEM.c.state == ItemState.CLAIMED.value,
+                )
+                .values(
+                    state=out.state.value,
+                    error_stage=out.error_stage,
+                    error_reason=out.error_reason,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    finished_at=now,
+                )
+            ).rowcount
+            if held != 1:
+                dropped += 1
+                continue
+            state = _link_file(conn, out)
+            done += 1
+            errors += state is ItemState.ERROR
+            skipped += state is ItemState.SKIPPED
+        conn.execute(
+            JOB.update()
+            .where(JOB.c.id == job_id)
+            .values(
+                done=JOB.c.done + done,
+                errors=JOB.c.errors + errors,
+                skipped=JOB.c.skipped + skipped,
+                current_file=current_file,
+                heartbeat_at=now,
+            )
+        )
+    return BatchCounts(done=done, errors=errors, skipped=skipped, dropped=dropped)

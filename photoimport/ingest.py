@@ -1,0 +1,137 @@
+"""Turn a processed file (``FileResult``) into what a batch commit writes: an ``ItemOutcome``.
+
+A good file becomes a DONE outcome carrying its ``File`` row (the library's one row per
+content); a bad one an ERROR outcome with the stage and the plain-words reason. Whether the
+content is new is decided in the commit (``claims.commit_batch``: ``ON CONFLICT (sha256) DO
+NOTHING``), so two workers importing the same new content still make one ``File`` row.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+from photoimport.claims import ItemOutcome
+from photoimport.errors import Stage
+from photoimport.models import Confidence, File, ItemState
+from photoimport.pipeline import FileResult
+from photoimport.timestamps import CaptureTime, TimestampCandidate
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def candidates_json(capture: CaptureTime | None) -> str:
+    if capture is None:
+        return "[]"
+    return json.dumps([_candidate(c) for c in capture.candidates], ensure_ascii=False)
+
+
+def _candidate(c: TimestampCandidate) -> dict[str, object]:
+    return {
+        "source": c.source.value,
+        "raw": c.raw,
+        "local": _iso(c.local),
+        "offset_source": c.offset_source.value if c.offset_source else None,
+        "date_only": c.date_only,
+        "rejected": c.rejected,
+        "demoted": c.demoted,
+    }
+
+
+def _relative(path: Path | None, home: Path) -> str | None:
+    if path is None:
+        return None
+    try:
+        return path.relative_to(home).as_posix()
+    except ValueError:
+        return str(path)  # thumbnails outside the home folder keep their absolute path
+
+
+def file_row(result: FileResult, home: Path, job_id: int) -> File:
+    """The ``File`` row of a successfully processed file (``result.ok`` and hashed)."""
+    meta = result.metadata
+    capture = result.capture
+    if meta is None or result.sha256 is None:
+        raise ValueError(f"{result.path}: a file row needs metadata and a SHA-256")
+    local = capture.local if capture else None
+    offset = local.utcoffset() if local is not None else None
+    gps = meta.gps
+    return File(
+        sha256=result.sha256,
+        path=str(result.path),
+        name=result.path.name,
+        size=result.size,
+        mime=meta.mime,
+        format=meta.format,
+        width=meta.width,
+        height=meta.height,
+        display_width=meta.display_width,
+        display_height=meta.display_height,
+        orientation=meta.orientation,
+        make=meta.make,
+        model=meta.model,
+        phash=result.phash,
+        capture_utc=capture.utc if capture else None,
+        capture_local=_iso(local),
+        capture_offset_minutes=int(offset.total_seconds() // 60) if offset is not None else None,
+        capture_offset_source=(
+            capture.offset_source.value if capture and capture.offset_source else None
+        ),
+        capture_source=capture.source.value if capture and capture.source else None,
+        capture_date_only=capture.date_only if capture else False,
+        confidence=capture.confidence if capture else Confidence.NONE,
+        candidates_json=candidates_json(capture),
+        gps_latitude=gps.latitude if gps else None,
+        gps_longitude=gps.longitude if gps else None,
+        thumbnail=_relative(result.thumbnail, home),
+        first_job_id=job_id,
+    )
+
+
+def outcome_for(item_id: int, result: FileResult, home: Path, job_id: int) -> ItemOutcome:
+    """The outcome of one processed item."""
+    path = str(result.path)
+    if result.error is not None:
+        return ItemOutcome(
+            item_id=item_id,
+            path=path,
+            state=ItemState.ERROR,
+            error_stage=result.error.stage.value,
+            error_reason=result.error.reason,
+        )
+    if result.sha256 is None or result.metadata is None:
+        return ItemOutcome(
+            item_id=item_id,
+            path=path,
+            state=ItemState.ERROR,
+            error_stage=Stage.READ.value,
+            error_reason="the pipeline returned no hash or metadata for this file",
+        )
+    return ItemOutcome(
+        item_id=item_id,
+        path=path,
+        state=ItemState.DONE,
+        sha256=result.sha256,
+        file=file_row(result, home, job_id),
+    )
+
+
+def known_outcome(item_id: int, path: str, sha256: str) -> ItemOutcome:
+    """An item whose content the library already holds: linked, not processed again."""
+    return ItemOutcome(item_id=item_id, path=path, state=ItemState.SKIPPED, sha256=sha256)
+
+
+def same_as(item_id: int, path: str, first: ItemOutcome) -> ItemOutcome:
+    """A second item with the same content as ``first`` in one batch: ends the way it did."""
+    if first.state is ItemState.ERROR:
+        return ItemOutcome(
+            item_id=item_id,
+            path=path,
+            state=ItemState.ERROR,
+            error_stage=first.error_stage,
+            error_reason=first.error_reason,
+        )
+    return ItemOutcome(item_id=item_id, path=path, state=ItemState.SKIPPED, sha256=first.sha256)

@@ -1,0 +1,167 @@
+"""One reduced decode per file, turned upright; the thumbnail written atomically by content.
+
+``reduce_image(im, box)`` is the only decode of a file's pixels in the pipeline. Its result feeds
+both the perceptual hash and the thumbnail:
+
+* JPEG / MPO: ``draft()`` to the fitted size makes libjpeg decode the DCT at 1/2, 1/4 or 1/8 scale.
+* HEIC / HEIF: ``draft()`` with the fitted size computed from ``im.size`` lets pillow-heif pick an
+  embedded thumbnail that is large enough (in the same orientation), skipping the full decode.
+* every other format decodes in full, then ``thumbnail()`` shrinks it.
+* EXIF orientation is applied *after* shrinking (``ImageOps.exif_transpose`` on a small image is
+  almost free). HEIF is never rotated again: pillow-heif already applied ``irot``/``imir`` and
+  reports orientation 1. Pillow's AVIF plugin does not rotate; it exposes the transform as EXIF
+  orientation, so AVIF goes through ``exif_transpose`` like JPEG.
+* Modes: palette, alpha, 16-bit, CMYK and the rest become 8-bit RGB (transparency over white).
+  Animated GIF / WebP and MPO give their first frame (the frame Pillow opens on).
+
+``write_thumbnail`` stores ``thumbs/<sha[:2]>/<sha>.jpg``: encoded in memory, written to a temp
+file in the same folder, then ``os.replace``d, so a reader or a crash never sees half a file.
+An existing thumbnail is reused, not rewritten.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+from PIL import Image, ImageOps
+
+JPEG_QUALITY: Final = 85
+TEMP_SUFFIX: Final = ".tmp"
+WHITE: Final = (255, 255, 255)
+_NO_ROTATION_FORMATS: Final = frozenset({"HEIF"})  # the decoder already applied the transform
+_RESIZABLE_MODES: Final = frozenset({"RGB", "RGBA", "L", "LA", "CMYK", "YCbCr"})
+
+
+def fitted_size(size: tuple[int, int], box: int) -> tuple[int, int]:
+    """The size of ``size`` scaled down to fit a ``box`` x ``box`` square (never up)."""
+    width, height = size
+    scale = min(box / width, box / height, 1.0)
+    return max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale))
+
+
+def prepare_reduced_decode(im: Image.Image, box: int) -> tuple[int, int]:
+    """Ask the decoder for the smallest size that still fills ``box``; return the size it will
+    decode at (JPEG: DCT scaling to 1/2..1/8; HEIF: an embedded thumbnail; others: full size)."""
+    im.draft("RGB", fitted_size(im.size, box))
+    return im.size
+
+
+def reduce_image(im: Image.Image, box: int) -> Image.Image:
+    """Decode ``im`` once, at reduced size, and return it upright in 8-bit RGB within ``box``.
+
+    ``im`` must be freshly opened (nothing loaded yet) for ``draft()`` to take effect.
+    """
+    prepare_reduced_decode(im, box)
+    # palette, 16-bit and other modes resize badly or not at all: make them 8-bit first
+    work = im if im.mode in _RESIZABLE_MODES else _to_display_mode(im)
+    work.thumbnail((box, box))
+    if im.format not in _NO_ROTATION_FORMATS:
+        # transposes using the EXIF of the opened image (kept on ``work`` or read from ``im``)
+        oriented = ImageOps.exif_transpose(work if work is im else _with_exif_of(work, im))
+    else:
+        oriented = work
+    return _to_rgb(oriented)
+
+
+def _with_exif_of(work: Image.Image, source: Image.Image) -> Image.Image:
+    """Give a converted copy the orientation of the image it came from."""
+    orientation = source.getexif().get(0x0112)
+    if orientation is not None:
+        work.getexif()[0x0112] = orientation
+    return work
+
+
+def _to_display_mode(im: Image.Image) -> Image.Image:
+    """An 8-bit RGB or RGBA version of an image in a mode JPEG and resizing do not handle."""
+    mode = im.mode
+    if mode.startswith("I;16") or mode in ("I", "F"):
+        return _scale_to_8bit(im)
+    if mode in ("P", "PA"):
+        has_alpha = mode == "PA" or "transparency" in im.info
+        return im.convert("RGBA" if has_alpha else "RGB")
+    if mode == "La":
+        return im.convert("LA")
+    if mode == "RGBa":
+        return im.convert("RGBA")
+    return im.convert("RGB")
+
+
+def _scale_to_8bit(im: Image.Image) -> Image.Image:
+    """Wide greyscale (16-bit, 32-bit int, float) to 8-bit L, keeping the picture's contrast."""
+    pixels = np.asarray(im).astype(np.float64)
+    if im.mode.startswith("I;16"):
+        scaled = pixels / 257.0  # full 16-bit range to 8 bits
+    else:
+        low, high = float(pixels.min()), float(pixels.max())
+        scaled = (pixels - low) * (255.0 / (high - low)) if high > low else pixels * 0.0
+    return Image.fromarray(np.clip(scaled, 0, 255).astype(np.uint8))
+
+
+def _to_rgb(im: Image.Image) -> Image.Image:
+    if im.mode == "RGB":
+        return im
+    if im.mode in ("RGBA", "LA"):
+        rgba = im.convert("RGBA")
+        background = Image.new("RGB", rgba.size, WHITE)
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    return im.convert("RGB")
+
+
+def thumbnail_path(thumbs_dir: Path, sha256: str) -> Path:
+    """Where the thumbnail of the content with this SHA-256 lives."""
+    return thumbs_dir / sha256[:2] / f"{sha256}.jpg"
+
+
+def encode_jpeg(image: Image.Image, quality: int = JPEG_QUALITY) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=quality)
+    return buffer.getvalue()
+
+
+def write_thumbnail(image: Image.Image, thumbs_dir: Path, sha256: str) -> Path:
+    """Store ``image`` as the content's thumbnail (atomic; an existing one is reused as is)."""
+    target = thumbnail_path(thumbs_dir, sha256)
+    if target.exists():
+        return target
+    data = encode_jpeg(image)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(prefix=f".{sha256}.", suffix=TEMP_SUFFIX, dir=target.parent)
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        temp.chmod(0o644)  # mkstemp creates 0600; thumbnails are served to other processes
+        temp.replace(target)  # atomic on one filesystem: readers see no file or the whole file
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def make_thumbnail(source: Path, thumbs_dir: Path, sha256: str, box: int) -> Path:
+    """Open ``source`` read-only, reduce it and store its thumbnail (for callers outside the
+    pipeline; ``process_file`` shares its one decode with the perceptual hash instead)."""
+    with Image.open(source) as im:
+        return write_thumbnail(reduce_image(im, box), thumbs_dir, sha256)
+
+
+def remove_temp_files(thumbs_dir: Path) -> list[Path]:
+    """Delete temp files a killed process left while writing thumbnails; return what was removed.
+
+    Only ever run when no process is writing thumbnails into ``thumbs_dir`` (e.g. at worker start
+    before the pool exists), or it could remove a file another process is about to rename.
+    """
+    removed: list[Path] = []
+    if not thumbs_dir.is_dir():
+        return removed
+    for temp in thumbs_dir.glob(f"*/.*{TEMP_SUFFIX}"):
+        temp.unlink(missing_ok=True)
+        removed.append(temp)
+    return removed

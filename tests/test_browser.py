@@ -1,0 +1,155 @@
+"""One real browser test: `streamlit run dashboard.py` driven by Playwright and Debian's chromium.
+
+Upload five corpus photos through the file input, wait for the job to complete, open the
+gallery and count five thumbnails. Full-page screenshots go to test-artifacts/. On failure the
+server's and the worker's logs are printed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from tests.fixtures.corpus import CORPUS
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHOTOS = [
+    CORPUS / "exifr" / "door-knocker.jpg",
+    CORPUS / "pillow" / "hopper.jpg",
+    CORPUS / "exif-samples" / "jpg" / "gps" / "DSCN0010.jpg",
+    CORPUS / "metadata-extractor" / "jpg" / "Sony Cybershot (5).jpg",
+    CORPUS / "exifr" / "IMG_20180725_163423-tiny.jpg",
+]
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    home: Path
+    log: Path
+
+    def logs(self) -> str:
+        parts = [f"--- server log ({self.log}) ---", self.log.read_text(errors="replace")]
+        for worker_log in sorted((self.home / "logs").glob("worker-*.log")):
+            parts += [f"--- {worker_log.name} ---", worker_log.read_text(errors="replace")]
+        return "\n".join(parts)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    port = _free_port()
+    home = tmp_path / "home"
+    log = tmp_path / "server.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHOTOIMPORT_")}
+    env["PHOTOIMPORT_HOME"] = str(home)
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", "dashboard.py",
+        "--server.headless", "true", "--server.port", str(port),
+        "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    srv = Server(url=f"http://127.0.0.1:{port}", home=home, log=log)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{srv.url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not start\n{srv.logs()}")
+            time.sleep(0.3)
+        yield srv
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
+
+
+def _upload_bytes_held(srv: Server) -> int:
+    with urllib.request.urlopen(f"{srv.url}/_stcore/metrics", timeout=5) as r:
+        text = r.read().decode()
+    held = re.findall(r'cache_type="UploadedFileManager"[^}]*}\s+(\d+)', text)
+    return sum(int(n) for n in held)
+
+
+def _nav(page: Page, name: str) -> None:
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=name).click()
+
+
+def _shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.wait_for_timeout(500)  # let charts and images settle
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.browser
+def test_upload_five_photos_and_see_them_in_the_gallery(server: Server) -> None:
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(server.url)
+            expect(page.get_by_text("No imports yet")).to_be_visible(timeout=30_000)
+            _shot(page, "01-home-empty")
+
+            _nav(page, "Import")
+            page.locator("input[type=file]").first.set_input_files([str(p) for p in PHOTOS])
+            expect(page.get_by_text("5 files selected")).to_be_visible(timeout=30_000)
+            _shot(page, "02-import")
+            page.get_by_role("button", name="Import uploaded photos").click()
+
+            expect(page.get_by_text(re.compile(r"COMPLETED 5/5"))).to_be_visible(timeout=90_000)
+            assert _upload_bytes_held(server) == 0  # released from the server's memory
+            _shot(page, "03-job-completed")
+
+            _nav(page, "Home")
+            expect(page.get_by_text("Photos per month")).to_be_visible(timeout=30_000)
+            _shot(page, "04-home-summary")
+
+            _nav(page, "Gallery")
+            thumbs = page.locator("[data-testid='stImage'] img")
+            expect(thumbs).to_have_count(5, timeout=30_000)
+            expect(page.get_by_text("Photos 1–5 of 5")).to_be_visible()
+            _shot(page, "05-gallery")
+            browser.close()
+    except BaseException:
+        print(server.logs())
+        raise

@@ -1,0 +1,135 @@
+"""The Gallery, photo detail and Settings pages through AppTest, on a real SQLite library
+seeded with 130 files (real JPEG thumbnails written for each)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from photoimport.ingest import candidates_json
+from photoimport.library import FileFilter, count_files
+from photoimport.library_seed import seed_library
+from photoimport.metadata import read_metadata
+from photoimport.models import Confidence
+from photoimport.settings_store import load_import_settings
+from photoimport.timestamps import capture_time
+from tests.fixtures.app import AppEnv, open_app, write_thumbnails
+from tests.fixtures.corpus import CORPUS
+
+N_FILES = 130
+
+
+@pytest.fixture
+def library(app_env: AppEnv) -> int:
+    job_id = seed_library(app_env.engine, N_FILES)
+    assert write_thumbnails(app_env.home, app_env.engine) == N_FILES
+    return job_id
+
+
+def _gallery(page: str | None = None) -> AppTest:
+    at = open_app()
+    if page is not None:
+        at.query_params["page"] = page
+    return at.switch_page("pages/gallery.py").run()
+
+
+def _range_caption(at: AppTest) -> str:
+    return next(c.value for c in at.caption if c.value.startswith("Photos "))
+
+
+def test_gallery_pages_through_the_library(app_env: AppEnv, library: int) -> None:
+    at = _gallery()
+    assert not at.exception
+    assert _range_caption(at) == "Photos 1–60 of 130 · page 1 of 3"
+    assert len(at.image) == 1
+    assert len(at.image[0].value) == 60
+    at.button(key="page_next").click().run()
+    assert _range_caption(at) == "Photos 61–120 of 130 · page 2 of 3"
+    assert at.query_params["page"] == "2"
+    last = _gallery(page="3")
+    assert _range_caption(last) == "Photos 121–130 of 130 · page 3 of 3"
+    assert len(last.image[0].value) == 10
+    assert last.button(key="page_next").disabled
+
+
+def test_gallery_filters_narrow_the_count(app_env: AppEnv, library: int) -> None:
+    at = _gallery()
+    at.multiselect(key="f_conf").set_value([Confidence.HIGH]).run()
+    high = count_files(app_env.engine, FileFilter(confidences=(Confidence.HIGH,)))
+    assert 0 < high < N_FILES
+    assert _range_caption(at).startswith(f"Photos 1–{min(high, 60)} of {high} ·")
+    at.selectbox(key="f_camera").set_value("Pixel 7").run()
+    both = count_files(app_env.engine, FileFilter(confidences=(Confidence.HIGH,), camera="Pixel 7"))
+    assert 0 < both < high
+    assert _range_caption(at).startswith(f"Photos 1–{both} of {both} ·")
+    assert len(at.image[0].value) == both
+    at.toggle(key="f_dups").set_value(True).run()
+    dups = count_files(
+        app_env.engine,
+        FileFilter(confidences=(Confidence.HIGH,), camera="Pixel 7", duplicates_only=True),
+    )
+    if dups:
+        assert _range_caption(at).startswith(f"Photos 1–{dups} of {dups} ·")
+    else:
+        assert at.info[0].value.startswith("No photos match")
+
+
+def test_photo_detail_lists_every_candidate(app_env: AppEnv, library: int) -> None:
+    src = CORPUS / "exifr" / "IMG_20180725_163423-tiny.jpg"
+    capture = capture_time(read_metadata(src), src, datetime(2024, 1, 1, tzinfo=UTC), "UTC")
+    assert capture.source is not None
+    with app_env.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "UPDATE file SET candidates_json = ?, capture_source = ?, path = ?, name = ?"
+            " WHERE id = 1",
+            (candidates_json(capture), capture.source.value, str(src), src.name),
+        )
+    at = open_app()
+    at.query_params["photo"] = "1"
+    at.switch_page("pages/photo.py").run()
+    assert not at.exception
+    assert at.title[0].value == f"🖼️ {src.name}"
+    table = at.dataframe[0].value
+    assert table["source"].iloc[0] == capture.source.value
+    assert list(table["chosen"]) == [True] + [False] * (len(capture.candidates) - 1)
+    assert sorted(table["source"]) == sorted(c.source.value for c in capture.candidates)
+    assert {"filename", "exif_dto"} <= set(table["source"])
+    assert len(at.image) >= 1  # the preview decoded from the original
+
+
+def test_settings_are_saved_for_new_jobs(app_env: AppEnv) -> None:
+    at = open_app().switch_page("pages/settings.py").run()
+    assert not at.exception
+    at.selectbox(key="s_timezone").set_value("Asia/Kolkata")
+    at.slider(key="s_threshold").set_value(0.25)
+    at.number_input(key="s_thumb").set_value(512)
+    at.slider(key="s_distance").set_value(4)
+    at.button[0].click().run()  # the form's submit button
+    assert not at.exception
+    assert at.success[0].value == "Saved: new jobs will use these settings."
+    stored = load_import_settings(app_env.engine)
+    assert stored.timezone == "Asia/Kolkata"
+    assert stored.error_threshold == 0.25
+    assert stored.thumbnail_size == 512
+    assert stored.near_duplicate_distance == 4
+    again = open_app().switch_page("pages/settings.py").run()
+    assert again.selectbox(key="s_timezone").value == "Asia/Kolkata"
+
+
+def test_every_page_renders_its_title(app_env: AppEnv) -> None:
+    at = open_app()
+    expected = {
+        "pages/import_photos.py": "📥 Import photos",
+        "pages/jobs.py": "🗂️ Jobs",
+        "pages/gallery.py": "🖼️ Gallery",
+        "pages/settings.py": "⚙️ Settings",
+    }
+    if Path("pages/watch.py").exists():
+        expected["pages/watch.py"] = "👀 Watched folders"
+    for page, title in expected.items():
+        at.switch_page(page).run()
+        assert not at.exception, page
+        assert at.title[0].value == title

@@ -1,0 +1,88 @@
+"""``python -m worker run --job N`` (one job) and ``python -m worker serve`` (any PENDING job).
+
+Settings come from the environment (``PHOTOIMPORT_HOME``, ``PHOTOIMPORT_DATABASE_URL``), as
+``photoimport.jobs.launch_worker`` passes them. Exit codes: 0 done (completed, paused, halted,
+cancelled), 1 an error such as an unreachable database (one line on stderr), 2 usage, 3 the job
+cannot be run now (completed, or a stop was requested).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from types import FrameType
+
+import sqlalchemy as sa
+
+from photoimport.claims import JOB
+from photoimport.db import make_engine
+from photoimport.errors import PhotoimportError
+from photoimport.models import JobStatus
+from photoimport.settings import load_settings
+from worker.runner import Runner
+
+log = logging.getLogger("worker")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m worker", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run one job")
+    run.add_argument("--job", type=int, required=True, help="the job's number")
+    run.add_argument("--batch-size", type=int, default=0, help="items claimed at a time")
+    serve = sub.add_parser("serve", help="keep running PENDING jobs until SIGTERM")
+    serve.add_argument("--poll", type=float, default=2.0, help="seconds between looks for work")
+    serve.add_argument("--batch-size", type=int, default=0, help="items claimed at a time")
+    return parser
+
+
+def serve(poll: float, batch_size: int) -> int:
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    stopping = threading.Event()
+
+    def on_term(_signum: int, _frame: FrameType | None) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, on_term)
+    log.info("serving jobs from %s", engine.url.render_as_string(hide_password=True))
+    while not stopping.is_set():
+        with engine.connect() as conn:
+            job_id = conn.execute(
+                sa.select(JOB.c.id)
+                .where(JOB.c.status == JobStatus.PENDING.value)
+                .order_by(JOB.c.id)
+                .limit(1)
+            ).scalar_one_or_none()
+        if job_id is None:
+            stopping.wait(poll)
+            continue
+        runner = Runner(settings, engine, job_id, batch_size)
+        runner.run()  # installs its own SIGTERM handler: SIGTERM pauses the job
+        if runner.sigterm.is_set():
+            break
+        signal.signal(signal.SIGTERM, on_term)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(process)d %(levelname)s %(message)s"
+    )
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "serve":
+            return serve(args.poll, args.batch_size)
+        settings = load_settings()
+        engine = make_engine(settings.database_url)
+        return Runner(settings, engine, args.job, args.batch_size).run()
+    except PhotoimportError as exc:
+        print(f"worker: {exc}", file=sys.stderr)  # noqa: T201  (the log file is the worker's UI)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,328 @@
+"""One worker on one job: take it, list it, claim -> pool -> commit, heartbeat, stop cleanly.
+
+The loop, between batches, looks at the job row and at SIGTERM:
+
+* a pause request (or SIGTERM) -> PAUSED; a cancel request -> CANCELLED; the job no longer
+  RUNNING (another worker paused, halted or finished it) -> this worker just leaves;
+* otherwise it claims a batch with a lease, hashes the files in the pool, links contents the
+  library already holds (SKIPPED), processes the rest with ``process_file`` and commits the
+  batch's results, counters and heartbeat in one transaction;
+* when errors in this run pass the job's threshold (after its minimum sample, or after every
+  file of a smaller job) -> HALTED with a message saying why;
+* when nothing is left -> library-wide near-duplicate groups, the summary, COMPLETED.
+
+A heartbeat thread refreshes the job's heartbeat and this worker's leases every
+``HEARTBEAT_SECONDS`` while a long batch runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import signal
+import socket
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+from pathlib import Path
+from types import FrameType
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from photoimport import claims, ingest
+from photoimport.claims import ITEM, JOB, ClaimedItem, ItemOutcome, TakeResult
+from photoimport.jobs import HEARTBEAT_SECONDS, LOST_AFTER_SECONDS
+from photoimport.models import ItemState, JobControl, JobKind, JobStatus, utcnow
+from photoimport.pipeline import FileResult, PipelineSettings
+from photoimport.settings import ImportSettings, Settings
+from photoimport.thumbnails import TEMP_SUFFIX
+from photoimport.summary import assign_near_groups, compute_summary, summary_to_json
+from worker import pool as pool_tasks
+from worker.listing import list_folder
+
+log = logging.getLogger("worker")
+
+EXIT_OK = 0
+EXIT_REFUSED = 3
+LEASE_SECONDS = 60.0
+IDLE_WAIT_SECONDS = 0.5
+STALE_TEMP_SECONDS = 30.0  # a thumbnail write takes milliseconds: older temps are a crash's
+
+
+class StopReason(StrEnum):
+    PAUSE = "pause"
+    CANCEL = "cancel"
+    GONE = "gone"  # the job is no longer RUNNING: someone else ended it
+
+
+@dataclass(frozen=True)
+class JobView:
+    kind: JobKind
+    source: str
+    status: JobStatus
+    control: JobControl
+    listing_done: bool
+    total: int
+    done: int
+    errors: int
+    settings: ImportSettings
+
+
+class Runner:
+    def __init__(self, settings: Settings, engine: Engine, job_id: int, batch_size: int = 0):
+        self.settings = settings
+        self.engine = engine
+        self.job_id = job_id
+        self.host = socket.gethostname()
+        self.owner = f"{self.host}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.batch_size = batch_size
+        self.sigterm = threading.Event()
+        self.stop_heartbeat = threading.Event()
+        self.last_error: str | None = None
+
+    # --- job row -------------------------------------------------------------------------
+    def view(self) -> JobView:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(JOB).where(JOB.c.id == self.job_id)).mappings().one()
+        return JobView(
+            kind=JobKind(row["kind"]),
+            source=row["source"],
+            status=JobStatus(row["status"]),
+            control=JobControl(row["control"]),
+            listing_done=bool(row["listing_done"]),
+            total=int(row["total"]),
+            done=int(row["done"]),
+            errors=int(row["errors"]),
+            settings=ImportSettings.from_json(row["settings_json"]),
+        )
+
+    def stop_reason(self) -> StopReason | None:
+        job = self.view()
+        if job.status is not JobStatus.RUNNING:
+            return StopReason.GONE
+        if job.control is JobControl.CANCEL:
+            return StopReason.CANCEL
+        if job.control is JobControl.PAUSE or self.sigterm.is_set():
+            return StopReason.PAUSE
+        return None
+
+    def end_run(self, status: JobStatus, message: str | None = None, summary: bool = False) -> bool:
+        """RUNNING -> ``status``, adding this run's time to the job's active seconds."""
+        now = utcnow()
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(JOB.c.run_started_at, JOB.c.active_seconds).where(JOB.c.id == self.job_id)
+            ).one()
+        run = (now - row[0]).total_seconds() if row[0] is not None else 0.0
+        active = float(row[1]) + max(0.0, run)
+        values: dict[str, object] = {
+            "status": status.value,
+            "control": JobControl.NONE.value,
+            "active_seconds": active,
+            "run_started_at": None,
+            "heartbeat_at": now,
+            "message": message,
+        }
+        if status in (JobStatus.COMPLETED, JobStatus.CANCELLED):
+            values["finished_at"] = now
+            values["current_file"] = None
+        if summary:
+            values["summary_json"] = summary_to_json(
+                compute_summary(self.engine, self.job_id, status=status, duration=active)
+            )
+        with claims.write_transaction(self.engine) as conn:
+            changed = conn.execute(
+                JOB.update()
+                .where(
+                    JOB.c.id == self.job_id,
+                    JOB.c.status == JobStatus.RUNNING.value,
+                    JOB.c.run_started_at.is_not_distinct_from(row[0]),
+                )
+                .values(**values)
+            ).rowcount
+        return changed == 1
+
+    def stop(self, reason: StopReason) -> int:
+        claims.release_owner(self.engine, self.job_id, self.owner)
+        if reason is StopReason.CANCEL:
+            self.end_run(JobStatus.CANCELLED)
+        elif reason is StopReason.PAUSE:
+            self.end_run(JobStatus.PAUSED)
+        log.info("job %s: stopped (%s)", self.job_id, reason.value)
+        return EXIT_OK
+
+    # --- heartbeat -----------------------------------------------------------------------
+    def _heartbeat_loop(self) -> None:
+        while not self.stop_heartbeat.wait(HEARTBEAT_SECONDS):
+            try:
+                claims.heartbeat(self.engine, self.job_id)
+                claims.extend_leases(self.engine, self.job_id, self.owner, LEASE_SECONDS)
+            except sa.exc.SQLAlchemyError as exc:
+                log.warning("job %s: heartbeat failed: %s", self.job_id, exc)
+
+    def _on_sigterm(self, _signum: int, _frame: FrameType | None) -> None:
+        self.sigterm.set()
+
+    # --- main ----------------------------------------------------------------------------
+    def run(self) -> int:
+        stale = utcnow() - timedelta(seconds=LOST_AFTER_SECONDS)
+        taken = claims.take_job(self.engine, self.job_id, os.getpid(), self.host, stale)
+        if taken is TakeResult.REFUSED:
+            log.info("job %s: not runnable now (completed, held or stopping); exiting", self.job_id)
+            return EXIT_REFUSED
+        log.info("job %s: %s as %s", self.job_id, taken.value, self.owner)
+        signal.signal(signal.SIGTERM, self._on_sigterm)
+        beat = threading.Thread(target=self._heartbeat_loop, name="heartbeat", daemon=True)
+        beat.start()
+        try:
+            return self._run_taken(taken)
+        finally:
+            self.stop_heartbeat.set()
+            beat.join(timeout=5)
+
+    def _run_taken(self, taken: TakeResult) -> int:
+        job = self.view()
+        if taken is TakeResult.TOOK:
+            self.remove_stale_thumbnail_temps()
+        if job.kind is JobKind.DIRECTORY and not job.listing_done and taken is TakeResult.TOOK:
+            root = Path(job.source)
+            if not root.is_dir():
+                self.end_run(JobStatus.FAILED, f"the folder {root} no longer exists")
+                return EXIT_OK
+            if not list_folder(self.engine, self.job_id, root, lambda: self.stop_reason() is None):
+                return self.stop(self.stop_reason() or StopReason.PAUSE)
+        settings = job.settings
+        done0, errors0 = job.done, job.errors
+        processes = max(1, settings.workers)
+        batch = self.batch_size or max(4, 4 * processes)
+        psettings = PipelineSettings(
+            thumbs_dir=self.settings.thumbs_dir,
+            thumbnail_size=settings.thumbnail_size,
+            timezone=settings.timezone,
+            use_mtime=settings.use_mtime,
+            max_image_pixels=settings.max_image_pixels,
+        )
+        with pool_tasks.make_pool(processes) as pool:
+            while True:
+                reason = self.stop_reason()
+                if reason is not None:
+                    return self.stop(reason)
+                items = claims.claim_items(
+                    self.engine, self.job_id, self.owner, batch, LEASE_SECONDS
+                )
+                if not items:
+                    if self._work_remains():
+                        time.sleep(IDLE_WAIT_SECONDS)
+                        continue
+                    return self.finish(settings)
+                self.process_batch(pool, items, psettings)
+                if self.over_threshold(settings, done0, errors0):
+                    return EXIT_OK
+
+    def _work_remains(self) -> bool:
+        """Items still pending or held by another worker, or a listing still going."""
+        with self.engine.connect() as conn:
+            listing_done = conn.execute(
+                sa.select(JOB.c.listing_done).where(JOB.c.id == self.job_id)
+            ).scalar_one()
+            open_items = conn.execute(
+                sa.select(sa.func.count())
+                .select_from(ITEM)
+                .where(
+                    ITEM.c.job_id == self.job_id,
+                    ITEM.c.state.in_([ItemState.PENDING.value, ItemState.CLAIMED.value]),
+                )
+            ).scalar_one()
+        return not listing_done or open_items > 0
+
+    def process_batch(
+        self, pool: ProcessPoolExecutor, items: Sequence[ClaimedItem], psettings: PipelineSettings
+    ) -> None:
+        digests = list(pool.map(pool_tasks.hash_file, [i.path for i in items]))
+        known = claims.known_sha256(self.engine, [d for d in digests if d])
+        outcomes: dict[int, ItemOutcome] = {}
+        first_of: dict[str, ClaimedItem] = {}
+        repeats: list[tuple[ClaimedItem, str]] = []
+        to_process: list[ClaimedItem] = []
+        for item, digest in zip(items, digests, strict=True):
+            if digest is not None and digest in known:
+                outcomes[item.id] = ingest.known_outcome(item.id, item.path, digest)
+            elif digest is not None and digest in first_of:
+                repeats.append((item, digest))
+            else:
+                if digest is not None:
+                    first_of[digest] = item
+                to_process.append(item)
+        results: list[FileResult] = list(
+            pool.map(
+                pool_tasks.process, [i.path for i in to_process], [psettings] * len(to_process)
+            )
+        )
+        home = self.settings.home
+        for item, result in zip(to_process, results, strict=True):
+            outcomes[item.id] = ingest.outcome_for(item.id, result, home, self.job_id)
+            if result.error is not None:
+                self.last_error = str(result.error)
+        for item, digest in repeats:
+            outcomes[item.id] = ingest.same_as(item.id, item.path, outcomes[first_of[digest].id])
+        ordered = [outcomes[i.id] for i in items]
+        counts = claims.commit_batch(
+            self.engine, self.job_id, self.owner, ordered, current_file=items[-1].path
+        )
+        if counts.dropped:
+            log.warning("job %s: %d results dropped (lease lost)", self.job_id, counts.dropped)
+
+    def over_threshold(self, settings: ImportSettings, done0: int, errors0: int) -> bool:
+        job = self.view()
+        run_done, run_errors = job.done - done0, job.errors - errors0
+        sample = settings.error_min_sample
+        if job.listing_done:
+            sample = min(sample, max(1, job.total - done0))
+        if run_done < sample or run_errors / run_done <= settings.error_threshold:
+            return False
+        message = (
+            f"{run_errors} of {run_done} files failed ({run_errors / run_done:.0%}), over the "
+            f"error threshold of {settings.error_threshold:.0%}"
+        )
+        if self.last_error:
+            message += f"; last error: {self.last_error}"
+        if self.end_run(JobStatus.HALTED, message):
+            claims.release_owner(self.engine, self.job_id, self.owner)
+            log.info("job %s: halted: %s", self.job_id, message)
+        return True
+
+    def remove_stale_thumbnail_temps(self) -> int:
+        """Delete thumbnail temp files a killed process left (older than any live write)."""
+        thumbs = self.settings.thumbs_dir
+        if not thumbs.is_dir():
+            return 0
+        cutoff = time.time() - STALE_TEMP_SECONDS
+        removed = 0
+        for temp in thumbs.glob(f"*/.*{TEMP_SUFFIX}"):
+            try:
+                if temp.stat().st_mtime < cutoff:
+                    temp.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue  # its writer renamed it just now
+        return removed
+
+    def finish(self, settings: ImportSettings) -> int:
+        with self.engine.connect() as conn:
+            still_running = (
+                conn.execute(sa.select(JOB.c.status).where(JOB.c.id == self.job_id)).scalar_one()
+                == JobStatus.RUNNING.value
+            )
+        if not still_running:
+            return EXIT_OK
+        assign_near_groups(self.engine, settings.near_duplicate_distance)
+        self.remove_stale_thumbnail_temps()
+        if self.end_run(JobStatus.COMPLETED, summary=True):
+            log.info("job %s: completed", self.job_id)
+        return EXIT_OK
