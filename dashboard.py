@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent
 
 def home() -> None:
     settings, engine, zone = app()
-    st.title("📷 photoimport")
+    st.title(":material/photo_library: photoimport")
     st.caption("Hash, date, de-duplicate and browse piles of photos, on your own machine.")
 
     job_id = jobs.latest_active_job(engine)
@@ -33,9 +33,11 @@ def home() -> None:
         st.info(
             "No imports yet. Upload some photos, point at a folder on this machine, or try the "
             "demo photos to see what photoimport does.",
-            icon="👋",
+            icon=":material/waving_hand:",
         )
-        st.page_link("pages/import_photos.py", label="Start an import", icon="📥")
+        st.page_link(
+            "pages/import_photos.py", label="Start an import", icon=":material/add_photo_alternate:"
+        )
         return
 
     progress = jobs.job_progress(engine, job_id)
@@ -43,7 +45,12 @@ def home() -> None:
     progress = live_panel(settings, engine, job_id, zone)
     if progress.status == JobStatus.COMPLETED:
         summary_panel(engine, job_id)
-    st.page_link("pages/jobs.py", label="Job details", icon="🗂️", query_params={"job": job_id})
+    st.page_link(
+        "pages/jobs.py",
+        label="Job details",
+        icon=":material/list_alt:",
+        query_params={"job": job_id},
+    )
 
     st.divider()
     left, right = st.columns([3, 2])
@@ -74,15 +81,15 @@ def home() -> None:
 
 def navigation() -> list[st.Page]:
     pages = [
-        st.Page(home, title="Home", icon="🏠", default=True),
-        st.Page("pages/import_photos.py", title="Import", icon="📥"),
-        st.Page("pages/jobs.py", title="Jobs", icon="🗂️"),
-        st.Page("pages/gallery.py", title="Gallery", icon="🖼️"),
-        st.Page("pages/photo.py", title="Photo", icon="🖼️", visibility="hidden"),
+        st.Page(home, title="Home", icon=":material/home:", default=True),
+        st.Page("pages/import_photos.py", title="Import", icon=":material/add_photo_alternate:"),
+        st.Page("pages/jobs.py", title="Jobs", icon=":material/list_alt:"),
+        st.Page("pages/gallery.py", title="Gallery", icon=":material/grid_view:"),
+        st.Page("pages/photo.py", title="Photo", icon=":material/image:", visibility="hidden"),
     ]
     if (ROOT / "pages" / "watch.py").exists():  # written by the watch feature
-        pages.append(st.Page("pages/watch.py", title="Watch", icon="👀"))
-    pages.append(st.Page("pages/settings.py", title="Settings", icon="⚙️"))
+        pages.append(st.Page("pages/watch.py", title="Watch", icon=":material/visibility:"))
+    pages.append(st.Page("pages/settings.py", title="Settings", icon=":material/settings:"))
     return pages
 
 

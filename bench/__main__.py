@@ -6,7 +6,8 @@ Sections (``--only`` picks some; default: all):
 * ``grouping``  issue 3 s4: near-duplicate grouping of 1,000,000 random 64-bit hashes
 * ``job``       issue 4 s6: a real worker importing the corpus into SQLite vs the floor
 * ``rss``       issue 4 s6: the worker's peak RSS on a 2,000-file job against a small one
-* ``pages``     issue 5: page query timings with 100,000 File rows
+* ``pages``     issue 5: page scripts and queries with 100,000 File rows
+* ``watch``     issue 6: a watched folder's close-to-row latency and the watcher's idle CPU
 
 The synthetic corpus (``bench.synth``) is rendered once into ``.bench-cache/`` and reused.
 """
@@ -27,7 +28,7 @@ from bench.report import heading, say
 Section = Callable[[BenchContext], object]
 
 
-SECTION_NAMES = ("pipeline", "grouping", "job", "rss", "pages")
+SECTION_NAMES = ("pipeline", "grouping", "job", "rss", "pages", "watch")
 
 
 def load_section(name: str) -> Section:

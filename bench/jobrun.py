@@ -4,11 +4,13 @@ A fresh ``PHOTOIMPORT_HOME`` (temporary folder: SQLite database, thumbnails, log
 no file is "already known" from an earlier pass. The worker is the real detached
 ``python -m worker run --job N`` that ``photoimport.jobs.launch_worker`` starts; progress is
 read through ``job_progress`` as the dashboard reads it. RSS is sampled with psutil over the
-worker and its pool processes.
+worker and its pool processes; CPU time from ``RUSAGE_CHILDREN`` once the worker is reaped
+(it and its pool are this process's descendants), which other load on the machine hardly moves.
 """
 
 from __future__ import annotations
 
+import resource
 import shutil
 import tempfile
 import time
@@ -36,6 +38,7 @@ class JobRun:
     files: int
     errors: int
     seconds: float  # create_job to COMPLETED
+    cpu_seconds: float  # user + system CPU of the worker and its pool, start to exit
     peak_worker_rss: int  # bytes, the worker process alone
     peak_tree_rss: int  # bytes, the worker plus its pool processes
 
@@ -50,6 +53,18 @@ def _rss(pid: int) -> tuple[int, int]:
     return main, tree
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _wait_reaped(pid: int, timeout: float = 60.0) -> None:
+    """Wait until the worker has exited and been reaped (``launch_worker`` reaps it)."""
+    deadline = time.perf_counter() + timeout
+    while psutil.pid_exists(pid) and time.perf_counter() < deadline:
+        time.sleep(POLL_SECONDS)
+
+
 def run_import_job(source: Path, workers: int, keep_home: Path | None = None) -> JobRun:
     """Import ``source`` (a folder) with a real worker into a fresh SQLite library."""
     home = keep_home or Path(tempfile.mkdtemp(prefix="bench-home-"))
@@ -57,6 +72,7 @@ def run_import_job(source: Path, workers: int, keep_home: Path | None = None) ->
         settings = load_settings({"PHOTOIMPORT_HOME": str(home)})
         engine = make_engine(settings.database_url)
         imports = settings.imports.with_changes(workers=workers, timezone="UTC")
+        cpu = _children_cpu()
         start = time.perf_counter()
         job_id = create_job(engine, JobKind.DIRECTORY, str(source), imports)
         pid = launch_worker(settings, job_id)
@@ -72,11 +88,13 @@ def run_import_job(source: Path, workers: int, keep_home: Path | None = None) ->
             time.sleep(POLL_SECONDS)
         seconds = time.perf_counter() - start
         engine.dispose()
+        _wait_reaped(pid)
+        cpu = _children_cpu() - cpu
         if progress.status is not JobStatus.COMPLETED:
             log = settings.logs_dir / f"worker-{job_id}.log"
             tail = log.read_text(errors="replace")[-2000:] if log.exists() else "(no log)"
             raise JobRunError(f"job {job_id} ended {progress.status}: {progress.message}\n{tail}")
-        return JobRun(job_id, progress.total, progress.errors, seconds, peak_main, peak_tree)
+        return JobRun(job_id, progress.total, progress.errors, seconds, cpu, peak_main, peak_tree)
     finally:
         if keep_home is None:
             shutil.rmtree(home, ignore_errors=True)

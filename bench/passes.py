@@ -17,6 +17,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil  # type: ignore[import-untyped]
+
 from bench.floor import FloorTimings, floor_file
 from photoimport.pipeline import FileResult, PipelineSettings, configure_for_pool, process_file
 
@@ -26,7 +28,12 @@ class PassResult:
     label: str
     files: int
     bytes: int
-    seconds: float
+    seconds: float  # wall clock
+    cpu_seconds: float  # user + system CPU of the processes that did the work
+
+    @property
+    def cpu_ms_per_file(self) -> float:
+        return 1000 * self.cpu_seconds / self.files
 
     @property
     def files_per_second(self) -> float:
@@ -56,6 +63,30 @@ class Comparison:
     def median_ratio(self) -> float:
         return statistics.median(self.ratios)
 
+    @property
+    def cpu_ratios(self) -> list[float]:
+        """Floor CPU per file / candidate CPU per file: the ratio with other load taken out."""
+        return [
+            b.cpu_ms_per_file / a.cpu_ms_per_file
+            for a, b in zip(self.candidate, self.floor, strict=True)
+        ]
+
+    @property
+    def median_cpu_ratio(self) -> float:
+        return statistics.median(self.cpu_ratios)
+
+
+def pool_cpu_seconds() -> float:
+    """User + system CPU so far of this process's live children (the pool processes)."""
+    total = 0.0
+    for child in psutil.Process().children(recursive=True):
+        try:
+            times = child.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
 
 def make_pool(workers: int) -> ProcessPoolExecutor:
     """The pool both sides run in, set up as the worker sets up its pool (one decode thread)."""
@@ -72,21 +103,25 @@ def pipeline_pass(
     thumbs = Path(tempfile.mkdtemp(prefix="bench-thumbs-"))
     try:
         settings = PipelineSettings(thumbs_dir=thumbs, timezone="UTC")
+        cpu = pool_cpu_seconds()
         start = time.perf_counter()
         results = list(pool.map(_process, [(p, settings) for p in paths]))
         seconds = time.perf_counter() - start
+        cpu = pool_cpu_seconds() - cpu
     finally:
         shutil.rmtree(thumbs, ignore_errors=True)
-    return PassResult(label, len(paths), total_bytes, seconds), results
+    return PassResult(label, len(paths), total_bytes, seconds, cpu), results
 
 
 def floor_pass(
     pool: ProcessPoolExecutor, paths: Sequence[Path], total_bytes: int, label: str = "floor"
 ) -> tuple[PassResult, list[FloorTimings]]:
+    cpu = pool_cpu_seconds()
     start = time.perf_counter()
     results = list(pool.map(floor_file, paths))
     seconds = time.perf_counter() - start
-    return PassResult(label, len(paths), total_bytes, seconds), results
+    cpu = pool_cpu_seconds() - cpu
+    return PassResult(label, len(paths), total_bytes, seconds, cpu), results
 
 
 def warm_up(pool: ProcessPoolExecutor, paths: Sequence[Path], workers: int) -> None:

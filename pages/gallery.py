@@ -15,7 +15,7 @@ from photoimport.library import FileFilter, SortOrder
 
 PAGE_SIZE = 60
 settings, engine, zone = app()
-st.title("🖼️ Gallery")
+st.title(":material/grid_view: Gallery")
 
 with st.sidebar:
     st.subheader("Filters")
@@ -59,7 +59,9 @@ page = min(max(int(raw_page) if raw_page.isdigit() else 1, 1), pages)
 files = library.list_files(engine, flt, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
 
 if total == 0:
-    st.info("No photos match. Import some photos, or loosen the filters.", icon="🔍")
+    st.info(
+        "No photos match. Import some photos, or loosen the filters.", icon=":material/search_off:"
+    )
 else:
     first = (page - 1) * PAGE_SIZE + 1
     st.caption(f"Photos {first:,}–{first + len(files) - 1:,} of {total:,} · page {page} of {pages}")

@@ -39,13 +39,17 @@ def release(files: list[uploads.UploadSource]) -> int:
     return sum(s.byte_length for s in stats)
 
 
-st.title("📥 Import photos")
+st.title(":material/add_photo_alternate: Import photos")
 st.caption(
     "Photos are read, never changed. Each import runs as a job in the background: you can "
     "close this page and come back."
 )
 tab_upload, tab_folder, tab_demo = st.tabs(
-    ["⬆️ Upload from this computer", "🗄️ Folder on the server", "✨ Try the demo photos"]
+    [
+        ":material/upload: Upload from this computer",
+        ":material/dns: Folder on the server",
+        ":material/auto_awesome: Try the demo photos",
+    ]
 )
 
 with tab_upload:

@@ -13,12 +13,14 @@ from photoimport.errors import PhotoimportError
 from photoimport.models import RESUMABLE_STATUSES, JobControl, JobStatus
 
 settings, engine, zone = app()
-st.title("🗂️ Jobs")
+st.title(":material/list_alt: Jobs")
 
 all_jobs = jobs.list_jobs(engine, limit=200)
 if not all_jobs:
-    st.info("No jobs yet: start one on the Import page.", icon="📥")
-    st.page_link("pages/import_photos.py", label="Import photos", icon="📥")
+    st.info("No jobs yet: start one on the Import page.", icon=":material/add_photo_alternate:")
+    st.page_link(
+        "pages/import_photos.py", label="Import photos", icon=":material/add_photo_alternate:"
+    )
     st.stop()
 
 rows = job_rows(all_jobs, zone)
@@ -43,9 +45,7 @@ job_id = st.selectbox(
     ids,
     index=ids.index(default),
     key="job_pick",
-    format_func=lambda i: next(
-        f"Job {r.job} · {r.status} · {r.source}" for r in rows if r.job == i
-    ),
+    format_func=lambda i: next(f"Job {r.job} · {r.kind} · {r.source}" for r in rows if r.job == i),
 )
 st.query_params["job"] = str(job_id)
 job = next(j for j in all_jobs if j.id == job_id)
@@ -70,9 +70,13 @@ can_cancel = (
 )
 b1, b2, b3, _ = st.columns([1, 1, 1, 4])
 actions = {
-    "pause": b1.button("Pause", key="pause_job", icon="⏸️", disabled=not can_pause),
-    "resume": b2.button("Resume", key="resume_job", icon="▶️", disabled=not can_resume),
-    "cancel": b3.button("Cancel", key="cancel_job", icon="⏹️", disabled=not can_cancel),
+    "pause": b1.button("Pause", key="pause_job", icon=":material/pause:", disabled=not can_pause),
+    "resume": b2.button(
+        "Resume", key="resume_job", icon=":material/play_arrow:", disabled=not can_resume
+    ),
+    "cancel": b3.button(
+        "Cancel", key="cancel_job", icon=":material/stop:", disabled=not can_cancel
+    ),
 }
 try:
     if actions["pause"]:

@@ -34,7 +34,7 @@ def app() -> tuple[Settings, Engine, tzinfo]:
 
 
 def show_error(exc: PhotoimportError) -> None:
-    st.error(str(exc), icon="⚠️")
+    st.error(str(exc), icon=":material/error:")
 
 
 def live_panel(settings: Settings, engine: Engine, job_id: int, zone: tzinfo) -> jobs.JobProgress:
@@ -47,7 +47,7 @@ def live_panel(settings: Settings, engine: Engine, job_id: int, zone: tzinfo) ->
         progress = jobs.job_progress(engine, job_id)
         render_progress(progress, zone)
         if progress.worker_lost and st.button(
-            "Resume", key=f"resume_lost_{job_id}", type="primary", icon="▶️"
+            "Resume", key=f"resume_lost_{job_id}", type="primary", icon=":material/play_arrow:"
         ):
             try:
                 jobs.request_resume(settings, engine, job_id)
@@ -76,12 +76,21 @@ def render_progress(p: jobs.JobProgress, zone: tzinfo) -> None:
     cols[4].metric("Files / s", rate)
     if p.worker_lost:
         seen = format_local_time(p.last_heartbeat, zone)
-        st.warning(f"Worker lost: {p.status_text} (last seen {seen}).", icon="💤")
+        st.warning(
+            f"Worker lost: {p.status_text} (last seen {seen}).", icon=":material/heart_broken:"
+        )
     elif p.is_active and p.current_file:
         st.caption(f"Now: `{p.current_file}`")
     if p.message:
         box = st.error if p.status in (JobStatus.FAILED, JobStatus.HALTED) else st.info
         box(p.message)
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def _months(_engine: Engine, database: str, job_id: int, status: str) -> list[charts.MonthCount]:
+    """A finished job's photos per month: cached per database, job and status (it grows only
+    while the job runs; the query reads every file of a large job)."""
+    return charts.photos_per_month(_engine, job_id)
 
 
 def summary_panel(engine: Engine, job_id: int) -> None:
@@ -98,10 +107,20 @@ def summary_panel(engine: Engine, job_id: int) -> None:
     left, right = st.columns([3, 2])
     with left:
         st.markdown("**Photos per month**")
-        months = charts.photos_per_month(engine, job_id)
+        months = _months(engine, engine.url.render_as_string(), job_id, s.status.value)
         if months:
-            data = pd.DataFrame([{"month": m.month, "photos": m.photos} for m in months])
-            st.bar_chart(data, x="month", y="photos", height=260)
+            data = pd.DataFrame([{"month": f"{m.month}-01", "photos": m.photos} for m in months])
+            timeline = (
+                alt.Chart(data)
+                .mark_bar(size=8, color="#1565c0")
+                .encode(
+                    x=alt.X("yearmonth(month):T", title=None),
+                    y=alt.Y("photos:Q", title="photos", axis=alt.Axis(tickMinStep=1)),
+                    tooltip=[alt.Tooltip("yearmonth(month):T", title="month"), "photos:Q"],
+                )
+                .properties(height=260)
+            )
+            st.altair_chart(timeline, width="stretch")
         else:
             st.caption("None of these photos says when it was taken.")
     with right:
@@ -112,8 +131,13 @@ def summary_panel(engine: Engine, job_id: int) -> None:
             alt.Chart(data)
             .mark_bar()
             .encode(
-                x=alt.X("photos:Q", title="photos"),
-                y=alt.Y("confidence:N", sort=[c.label for c in conf], title=None),
+                x=alt.X("photos:Q", title="photos", axis=alt.Axis(tickMinStep=1)),
+                y=alt.Y(
+                    "confidence:N",
+                    sort=[c.label for c in conf],
+                    title=None,
+                    axis=alt.Axis(labelLimit=220),
+                ),
                 color=alt.Color(
                     "confidence:N",
                     sort=[c.label for c in conf],

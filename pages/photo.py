@@ -13,10 +13,10 @@ from photoimport import browse, library
 from photoimport.errors import PhotoimportError
 
 settings, engine, zone = app()
-st.page_link("pages/gallery.py", label="Back to the gallery", icon="⬅️")
+st.page_link("pages/gallery.py", label="Back to the gallery", icon=":material/arrow_back:")
 raw = st.query_params.get("photo", "")
 if not raw.isdigit():
-    st.info("Choose a photo in the gallery to see its details.", icon="🖼️")
+    st.info("Choose a photo in the gallery to see its details.", icon=":material/grid_view:")
     st.stop()
 try:
     f = library.get_file(engine, int(raw))
@@ -25,7 +25,7 @@ except PhotoimportError as exc:
     st.stop()
 assert f.id is not None
 
-st.title(f"🖼️ {f.name}")
+st.title(f":material/image: {f.name}")
 left, right = st.columns([3, 2])
 with left:
     preview = browse.preview_image(Path(f.path))

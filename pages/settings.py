@@ -17,7 +17,7 @@ current = load_import_settings(engine, settings.imports)
 help_ = SETTINGS_HELP
 zones = sorted(zoneinfo.available_timezones())
 
-st.title("⚙️ Settings")
+st.title(":material/settings: Settings")
 st.caption("New jobs use these settings. A job that already exists keeps the ones it started with.")
 
 with st.form("import_settings"):
@@ -104,7 +104,7 @@ if saved:
     except PhotoimportError as exc:
         show_error(exc)
     else:
-        st.success("Saved: new jobs will use these settings.", icon="✅")
+        st.success("Saved: new jobs will use these settings.", icon=":material/check_circle:")
 
 st.subheader("Folders the server may import")
 if settings.allowed_roots:

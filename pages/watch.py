@@ -49,6 +49,9 @@ with right:
             st.toast("Watcher starting…")
 
 
+table_slot = st.container()  # filled last, so a folder added or removed below shows at once
+
+
 @st.fragment(run_every=REFRESH_SECONDS if watchers else None)
 def folder_table() -> None:
     statuses = folder_statuses(engine, settings)
@@ -71,8 +74,6 @@ def folder_table() -> None:
     )
 
 
-folder_table()
-
 st.subheader("Add a folder")
 with st.form("watch_add_form", clear_on_submit=False):
     path = st.text_input(
@@ -84,7 +85,7 @@ with st.form("watch_add_form", clear_on_submit=False):
     polling = st.checkbox(
         "Poll instead of file events (network shares: NFS, SMB)", key="watch_add_polling"
     )
-    submitted = st.form_submit_button("Add folder", icon="➕")
+    submitted = st.form_submit_button("Add folder", icon="➕", key="watch_add")
 if submitted:
     if not path.strip():
         st.error("Type the path of a folder to watch.", icon="⚠️")
@@ -107,4 +108,6 @@ if folders:
             show_error(exc)
         else:
             st.success(f"No longer watching {pick}; its photos stay in the library.", icon="✅")
-            st.rerun()
+
+with table_slot:
+    folder_table()

@@ -26,14 +26,14 @@ __all__ = [
     "tail_text",
 ]
 
-STATUS_ICONS = {
-    JobStatus.PENDING: "⏳",
-    JobStatus.RUNNING: "▶️",
-    JobStatus.PAUSED: "⏸️",
-    JobStatus.COMPLETED: "✅",
-    JobStatus.FAILED: "❌",
-    JobStatus.HALTED: "🛑",
-    JobStatus.CANCELLED: "⏹️",
+STATUS_MARKS = {  # plain characters every font has (emoji need an emoji font)
+    JobStatus.PENDING: "○",
+    JobStatus.RUNNING: "▶",
+    JobStatus.PAUSED: "‖",
+    JobStatus.COMPLETED: "✓",
+    JobStatus.FAILED: "✗",
+    JobStatus.HALTED: "■",
+    JobStatus.CANCELLED: "□",
 }
 
 
@@ -115,7 +115,7 @@ def job_rows(jobs: list[Job], zone: tzinfo, now: datetime | None = None) -> list
         rows.append(
             JobRow(
                 job=job.id,
-                status=f"{STATUS_ICONS[status]} {status.value}",
+                status=f"{STATUS_MARKS[status]} {status.value}",
                 kind=JobKind(job.kind).value,
                 source=job.source,
                 progress=(job.done / job.total) if job.total else 0.0,

@@ -140,26 +140,31 @@ def choose_agreement(count: int, max_distance: int) -> int:
     return best
 
 
-def band_masks(bands: int) -> list[int]:
-    """Bit masks of ``bands`` contiguous bands covering all 64 bits (sizes differ by at most 1)."""
-    masks: list[int] = []
+def band_spans(bands: int) -> list[tuple[int, int]]:
+    """(first bit, width) of ``bands`` contiguous bands covering all 64 bits (widths differ by
+    at most 1)."""
+    spans: list[tuple[int, int]] = []
     start = 0
     for band in range(bands):
         width = HASH_BITS // bands + (1 if band < HASH_BITS % bands else 0)
-        masks.append(((1 << width) - 1) << start)
+        spans.append((start, width))
         start += width
-    return masks
+    return spans
+
+
+def band_masks(bands: int) -> list[int]:
+    """Bit masks of the bands of ``band_spans``."""
+    return [((1 << width) - 1) << start for start, width in band_spans(bands)]
 
 
 def _candidate_pairs_within(
     hashes: Hashes, max_distance: int, shared: int
 ) -> npt.NDArray[np.int64]:
     """Verified pairs (i, j), i < j, of distinct hashes at most ``max_distance`` bits apart."""
-    masks = band_masks(max_distance + shared)
+    spans = band_spans(max_distance + shared)
     found: list[npt.NDArray[np.int64]] = []
-    for combo in combinations(masks, shared):
-        key_mask = np.uint64(sum(combo))
-        found.extend(_pairs_sharing_key(hashes, hashes & key_mask, max_distance))
+    for combo in combinations(spans, shared):
+        found.extend(_pairs_sharing_key(hashes, _band_key(hashes, combo), max_distance))
     if not found:
         return np.empty((0, 2), dtype=np.int64)
     pairs = np.concatenate(found)
@@ -167,21 +172,35 @@ def _candidate_pairs_within(
     return np.stack((codes // hashes.size, codes % hashes.size), axis=1)
 
 
+def _band_key(
+    hashes: Hashes, spans: tuple[tuple[int, int], ...]
+) -> npt.NDArray[np.unsignedinteger]:
+    """The bits of ``spans`` packed into the narrowest unsigned type (16-bit keys radix-sort)."""
+    key = np.zeros(hashes.size, dtype=np.uint64)
+    offset = 0
+    for start, width in spans:
+        band = (hashes >> np.uint64(start)) & np.uint64((1 << width) - 1)
+        key |= band << np.uint64(offset)
+        offset += width
+    narrow = np.uint16 if offset <= 16 else np.uint32 if offset <= 32 else np.uint64
+    return key.astype(narrow)
+
+
 def _pairs_sharing_key(
-    hashes: Hashes, keys: Hashes, max_distance: int
+    hashes: Hashes, keys: npt.NDArray[np.unsignedinteger], max_distance: int
 ) -> list[npt.NDArray[np.int64]]:
     """Pairs of hashes with equal keys that are really within ``max_distance`` bits."""
-    order = np.argsort(keys, kind="stable")
-    sorted_keys = keys[order]
+    order = np.argsort(keys, kind="stable")  # radix sort for 16-bit keys
+    sorted_keys, sorted_hashes = keys[order], hashes[order]  # contiguous: no random gathers
     # positions i whose key equals the next one; the run continues only from those
     starts = np.flatnonzero(sorted_keys[:-1] == sorted_keys[1:])
     found: list[npt.NDArray[np.int64]] = []
     gap = 1
     while starts.size:
-        left, right = order[starts], order[starts + gap]
-        close = np.bitwise_count(hashes[left] ^ hashes[right]) <= max_distance
-        if close.any():
-            a, b = left[close], right[close]
+        distance = np.bitwise_count(sorted_hashes[starts] ^ sorted_hashes[starts + gap])
+        close = starts[distance <= max_distance]
+        if close.size:
+            a, b = order[close], order[close + gap]
             found.append(np.stack((np.minimum(a, b), np.maximum(a, b)), axis=1))
         gap += 1
         starts = starts[starts + gap < sorted_keys.size]

@@ -12,7 +12,7 @@ duplicate* when the worker gave it a ``near_group``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -47,8 +47,9 @@ EXPORT_PAGE = 2000
 
 
 class SortOrder(StrEnum):
-    CAPTURE_TIME = "capture time"
+    CAPTURE_TIME = "capture time"  # newest first, undated last (walks the capture_utc index)
     NAME = "name"
+    CAPTURE_TIME_OLDEST = "capture time, oldest first"  # undated last
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,10 @@ def _conditions(flt: FileFilter) -> list[sa.ColumnElement[bool]]:
 def _ordering(sort: SortOrder) -> list[Any]:
     if sort is SortOrder.NAME:
         return [col(File.name), col(File.id)]
-    return [col(File.capture_utc).is_(None), col(File.capture_utc), col(File.id)]
+    if sort is SortOrder.CAPTURE_TIME_OLDEST:
+        return [col(File.capture_utc).asc().nulls_last(), col(File.id)]
+    # DESC NULLS LAST is the index's own reverse order on SQLite: a page stops after its rows
+    return [col(File.capture_utc).desc().nulls_last(), col(File.id).desc()]
 
 
 # --- gallery queries ---------------------------------------------------------------------
@@ -261,29 +265,44 @@ def iter_export_rows(engine: Engine, job_id: int | None = None) -> Iterator[File
     else:
         newest = sa.select(sa.func.max(col(JobItem.id))).where(finished).group_by(JobItem.path)
         scope = col(JobItem.id).in_(newest)
-    return _iter_pages(engine, scope)
+    return _stream_rows(engine, scope)
 
 
-def _iter_pages(engine: Engine, scope: sa.ColumnElement[bool]) -> Iterator[FileRow]:
-    last_id = 0
-    while True:
-        query = (
-            sa.select(JobItem, File)
-            .join(File, col(JobItem.file_id) == File.id, isouter=True)
-            .where(scope, col(JobItem.id) > last_id)
-            .order_by(col(JobItem.id))
-            .limit(EXPORT_PAGE)
-        )
-        with Session(engine) as session:
-            page: Sequence[tuple[JobItem, File | None]] = [
-                (item, file) for item, file in session.execute(query)
-            ]
-            if not page:
-                return
-            groups = _exact_groups(session, {f.id for _, f in page if f and f.id is not None})
-        for item, file in page:
-            yield _row(item, file, groups)
-        last_id = page[-1][0].id or last_id
+_EXPORT_COLUMNS = (
+    col(JobItem.path),
+    col(JobItem.state),
+    col(JobItem.error_stage),
+    col(JobItem.error_reason),
+    col(File.id),
+    col(File.sha256),
+    col(File.size),
+    col(File.mime),
+    col(File.width),
+    col(File.height),
+    col(File.capture_local),
+    col(File.capture_utc),
+    col(File.capture_source),
+    col(File.confidence),
+    col(File.near_group),
+    col(File.thumbnail),
+    col(File.make),
+    col(File.model),
+)
+
+
+def _stream_rows(engine: Engine, scope: sa.ColumnElement[bool]) -> Iterator[FileRow]:
+    """One query, read ``EXPORT_PAGE`` rows at a time (a server-side cursor on PostgreSQL)."""
+    query = (
+        sa.select(*_EXPORT_COLUMNS)
+        .join(File, col(JobItem.file_id) == File.id, isouter=True)
+        .where(scope)
+        .order_by(col(JobItem.id))
+    )
+    with engine.connect() as conn:
+        exact = _exact_group_ids(conn)
+        result = conn.execution_options(stream_results=True, yield_per=EXPORT_PAGE).execute(query)
+        for row in result:
+            yield _row(row, exact)
 
 
 def _require_job(engine: Engine, job_id: int) -> None:
@@ -292,57 +311,39 @@ def _require_job(engine: Engine, job_id: int) -> None:
             raise JobNotFound(f"no job number {job_id}")
 
 
-def _exact_groups(session: Session, file_ids: set[int]) -> set[int]:
-    """Which of ``file_ids`` were seen under more than one path."""
-    if not file_ids:
-        return set()
+def _exact_group_ids(conn: sa.Connection) -> set[int]:
+    """Contents seen under more than one path (a set as large as the duplicates, not the files)."""
     query = (
         sa.select(col(JobItem.file_id))
-        .where(col(JobItem.file_id).in_(sorted(file_ids)))
+        .where(col(JobItem.file_id).is_not(None))
         .group_by(col(JobItem.file_id))
         .having(sa.func.count(sa.distinct(col(JobItem.path))) > 1)
     )
-    return {int(i) for i in session.execute(query).scalars()}
+    return {int(i) for i in conn.execute(query).scalars() if i is not None}
 
 
-def _row(item: JobItem, file: File | None, exact: set[int]) -> FileRow:
+def _row(r: sa.Row[*tuple[Any, ...]], exact: set[int]) -> FileRow:
     error = None
-    if item.state == ItemState.ERROR or item.error_reason:
-        error = f"{item.error_stage or 'unknown stage'}: {item.error_reason or 'no reason given'}"
-    if file is None:
-        return FileRow(
-            path=item.path,
-            file_id=None,
-            sha256=None,
-            size=None,
-            mime=None,
-            width=None,
-            height=None,
-            capture_local=None,
-            capture_utc=None,
-            capture_source=None,
-            confidence=None,
-            exact_group=None,
-            near_group=None,
-            thumbnail=None,
-            error=error,
-        )
+    if r.state == ItemState.ERROR.value or r.error_reason:
+        error = f"{r.error_stage or 'unknown stage'}: {r.error_reason or 'no reason given'}"
+    file_id = None if r.id is None else int(r.id)
+    capture_utc: datetime | None = r.capture_utc
     return FileRow(
-        path=item.path,
-        file_id=file.id,
-        sha256=file.sha256,
-        size=file.size,
-        mime=file.mime,
-        width=file.width,
-        height=file.height,
-        capture_local=file.capture_local,
-        capture_utc=file.capture_utc.isoformat() if file.capture_utc else None,
-        capture_source=file.capture_source,
-        confidence=Confidence(file.confidence),
-        exact_group=file.id if file.id in exact else None,
-        near_group=file.near_group,
-        thumbnail=file.thumbnail,
+        path=r.path,
+        file_id=file_id,
+        sha256=r.sha256,
+        size=r.size,
+        mime=r.mime,
+        width=r.width,
+        height=r.height,
+        capture_local=r.capture_local,
+        capture_utc=capture_utc.isoformat() if capture_utc else None,
+        capture_source=r.capture_source,
+        confidence=None if r.confidence is None else Confidence(r.confidence),
+        exact_group=file_id if file_id in exact else None,
+        near_group=r.near_group,
+        thumbnail=r.thumbnail,
         error=error,
-        make=file.make,
-        model=file.model,
+        make=r.make,
+        model=r.model,
     )

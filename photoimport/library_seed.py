@@ -173,6 +173,7 @@ class QueryTimings:
     gallery_page_ms: float  # count + first page of 60, sorted by capture time
     gallery_deep_page_ms: float  # count + page 100
     gallery_by_name_ms: float
+    gallery_job_page_ms: float  # the Gallery filtered to one job
     gallery_filtered_ms: float  # confidence + camera + date range + job
     duplicates_only_ms: float
     totals_ms: float
@@ -209,6 +210,7 @@ def time_library_queries(
         gallery_page_ms=_best_ms(lambda: page(all_files), repeat),
         gallery_deep_page_ms=_best_ms(lambda: page(all_files, 6000), repeat),
         gallery_by_name_ms=_best_ms(lambda: page(FileFilter(sort=SortOrder.NAME)), repeat),
+        gallery_job_page_ms=_best_ms(lambda: page(FileFilter(job_id=job_id)), repeat),
         gallery_filtered_ms=_best_ms(lambda: page(filtered), repeat),
         duplicates_only_ms=_best_ms(lambda: page(FileFilter(duplicates_only=True)), repeat),
         totals_ms=_best_ms(lambda: library_totals(engine), repeat),

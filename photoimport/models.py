@@ -158,7 +158,8 @@ class File(SQLModel, table=True):
     model: str | None = Field(default=None, index=True)
     phash: str | None = Field(default=None, sa_type=sa.String(16))  # 16 hex digits, 64 bits
     capture_utc: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
-    capture_local: str | None = None  # ISO-8601 wall clock with offset, e.g. 2021-04-11T15:47:53-05:00
+    # ISO-8601 wall clock with its offset, e.g. 2021-04-11T15:47:53-05:00
+    capture_local: str | None = None
     capture_offset_minutes: int | None = None
     capture_offset_source: str | None = None
     capture_source: str | None = None

@@ -80,7 +80,7 @@ def zone_from_setting(name: str) -> tzinfo:
         return fixed_zone(offset)
     try:
         return ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: "Europe" is a folder
         raise ConfigError(
             f"time zone {name!r} is not an IANA zone name (like Europe/Paris) or an offset"
         ) from exc

@@ -9,13 +9,16 @@ The stages, each timed into ``StageTimings`` and each named in the ``FileError``
    open file), SHA-256 of those bytes.
 2. detect: the type from the content (``formats.detect_format``), never from the name;
    unsupported formats and non-images stop here with the detector's plain-words reason.
-3. metadata: Pillow opens the bytes (only the detected format's plugin may claim them), the pixel
-   count is checked against ``max_image_pixels`` (decompression bombs), then
-   ``metadata.metadata_from_image`` reads tags without decoding pixels.
+3. decode (open): HEIC/AVIF boxes that run past the end of the file are refused as truncated
+   (libheif would decode what it reaches); Pillow opens the bytes (only the detected format's
+   plugin may claim them); the pixel count is checked against ``max_image_pixels``
+   (decompression bombs) before any pixel is decoded.
+   metadata: ``metadata.metadata_from_image`` reads tags without decoding pixels.
 4. decode: one reduced decode (``thumbnails.reduce_image``), upright, RGB.
 5. hash: the perceptual hash of that reduced image.
-6. thumbnail: ``thumbs/<sha[:2]>/<sha>.jpg`` written atomically (or reused).
-7. timestamp: ``timestamps.capture_time`` from the metadata, the name and (when allowed) mtime.
+6. timestamp: ``timestamps.capture_time`` from the metadata, the name and (when allowed) mtime.
+7. thumbnail: ``thumbs/<sha[:2]>/<sha>.jpg`` written atomically (or reused), last, so a file
+   that fails leaves no thumbnail behind.
 
 Originals are never written: the only open of the source is ``open(path, "rb")``.
 """
@@ -25,7 +28,7 @@ from __future__ import annotations
 import io
 import os
 import re
-import warnings
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -176,7 +179,9 @@ def process_file(path: Path, settings: PipelineSettings) -> FileResult:
         _process(run, settings)
     except _RefusedError as refused:
         return run.result(FileError(path, refused.stage, refused.reason))
-    except Exception as exc:  # noqa: BLE001 - the one boundary: any failure on one file (decoder, plugin or tag parser bug) must become that file's FileError, never abort the job
+    # The one boundary: whatever fails on one file (a decoder, a plugin, a tag parser bug) must
+    # become that file's FileError and never abort the job.
+    except Exception as exc:  # noqa: BLE001 - per-file boundary, see above
         return run.result(FileError(path, run.stage, _reason(exc, run)))
     return run.result()
 
@@ -221,15 +226,16 @@ def _process(run: _Run, settings: PipelineSettings) -> None:
     now = perf_counter()
     run.ms["phash"], started = (now - started) * 1000, now
 
-    run.stage = Stage.THUMBNAIL
-    run.thumbnail = write_thumbnail(reduced, settings.thumbs_dir.absolute(), run.sha256)
-    now = perf_counter()
-    run.ms["thumbnail_write"], started = (now - started) * 1000, now
-
     run.stage = Stage.TIMESTAMP
     mtime = run.mtime if settings.use_mtime else None
     run.capture = capture_time(run.metadata, run.path, mtime, settings.timezone)
-    run.ms["timestamps"] = (perf_counter() - started) * 1000
+    now = perf_counter()
+    run.ms["timestamps"], started = (now - started) * 1000, now
+
+    # last, so a file that fails at any stage leaves no thumbnail behind
+    run.stage = Stage.THUMBNAIL
+    run.thumbnail = write_thumbnail(reduced, settings.thumbs_dir.absolute(), run.sha256)
+    run.ms["thumbnail_write"] = (perf_counter() - started) * 1000
 
 
 def _read_once(run: _Run) -> bytes:
@@ -246,23 +252,37 @@ def _read_once(run: _Run) -> bytes:
         raise _RefusedError(Stage.READ, f"cannot read file: {exc.strerror or exc}") from exc
 
 
-@contextmanager
-def _own_bomb_check() -> Iterator[None]:
+class _PillowBombCheckOff:
     """Switch off Pillow's global decompression-bomb check while opening and decoding.
 
-    Pillow's check reads a process-wide limit and answers with a warning (an error under
-    ``-W error``) or its own exception text. ``_refuse_bombs`` applies the job's own limit right
-    after opening instead, with a plain-words reason. The pipeline runs one file at a time per
-    process (worker pools are processes), so swapping the global here is safe.
+    Pillow's check reads one process-wide limit and answers with a warning (an error under
+    ``-W error``) or an exception in its own words. ``_refuse_bombs`` applies the job's limit
+    right after opening instead, with a plain-words reason, before any pixel is decoded. The
+    global is swapped under a lock with a use count, so threads that overlap restore it once.
     """
-    saved = Image.MAX_IMAGE_PIXELS
-    Image.MAX_IMAGE_PIXELS = None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._users = 0
+        self._saved: int | None = None
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self._lock:
+            if self._users == 0:
+                self._saved = Image.MAX_IMAGE_PIXELS
+                Image.MAX_IMAGE_PIXELS = None
+            self._users += 1
+        try:
             yield
-    finally:
-        Image.MAX_IMAGE_PIXELS = saved
+        finally:
+            with self._lock:
+                self._users -= 1
+                if self._users == 0:
+                    Image.MAX_IMAGE_PIXELS = self._saved
+
+
+_own_bomb_check = _PillowBombCheckOff()
 
 
 def _refuse_bombs(im: Image.Image, limit: int) -> None:

@@ -10,9 +10,9 @@
 * ``FolderNotReadable``: it cannot be listed;
 * ``NoImagesFound``: no file in it (recursively) looks like an image.
 
-"Looks like an image" is decided by the file's first bytes (the signatures below), not by its
-extension, as the pipeline decides a file's type from its content. Only the first few hundred
-entries are sniffed in the worst case, so validating a folder of 50,000 photos stays instant.
+"Holds images" uses the folder listing's rule (``discover.looks_like_image``: named like an
+image, or starting with one of the signatures below, so a JPEG named ``.dat`` counts). At most a
+few hundred entries are looked at, so validating a folder of 50,000 photos stays instant.
 """
 
 from __future__ import annotations
@@ -89,16 +89,19 @@ def validate_folder(path: Path | str, settings: Settings) -> Path:
 
 
 def _first_image(root: Path, roots: tuple[Path, ...]) -> Path | None:
-    """The first file under ``root`` whose header is an image signature (None when none)."""
+    """The first file under ``root`` that the import would take (None when none).
+
+    The rule is the folder listing's own (``discover.looks_like_image``: named like an image,
+    RAW included, or starting like one), so a folder whose photos are all broken still gets a
+    job that reports each file, instead of "no images".
+    """
+    # discover imports has_image_signature from this module: import it at call time
+    from photoimport.discover import looks_like_image
+
     for count, candidate in enumerate(_candidate_files(root, roots)):
         if count >= SNIFF_LIMIT:
             return None
-        try:
-            with candidate.open("rb") as fh:
-                head = fh.read(32)
-        except OSError:
-            continue  # an unreadable file does not make the folder unreadable
-        if has_image_signature(head):
+        if looks_like_image(candidate):
             return candidate
     return None
 

@@ -25,6 +25,7 @@ import io
 import math
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Final
 
@@ -85,6 +86,8 @@ def _to_display_mode(im: Image.Image) -> Image.Image:
     if mode in ("P", "PA"):
         has_alpha = mode == "PA" or "transparency" in im.info
         return im.convert("RGBA" if has_alpha else "RGB")
+    if mode == "1":
+        return im.convert("L")  # a bilevel scan: 8-bit grey, not 3x the memory in RGB
     if mode == "La":
         return im.convert("LA")
     if mode == "RGBa":
@@ -152,16 +155,22 @@ def make_thumbnail(source: Path, thumbs_dir: Path, sha256: str, box: int) -> Pat
         return write_thumbnail(reduce_image(im, box), thumbs_dir, sha256)
 
 
-def remove_temp_files(thumbs_dir: Path) -> list[Path]:
+def remove_temp_files(thumbs_dir: Path, older_than_seconds: float = 0.0) -> list[Path]:
     """Delete temp files a killed process left while writing thumbnails; return what was removed.
 
-    Only ever run when no process is writing thumbnails into ``thumbs_dir`` (e.g. at worker start
-    before the pool exists), or it could remove a file another process is about to rename.
+    A live writer renames its temp file within milliseconds, so with several processes writing
+    pass ``older_than_seconds`` (e.g. 60) to leave their in-flight files alone.
     """
     removed: list[Path] = []
     if not thumbs_dir.is_dir():
         return removed
+    cutoff = time.time() - older_than_seconds
     for temp in thumbs_dir.glob(f"*/.*{TEMP_SUFFIX}"):
-        temp.unlink(missing_ok=True)
+        try:
+            if older_than_seconds and temp.stat().st_mtime >= cutoff:
+                continue
+            temp.unlink()
+        except FileNotFoundError:
+            continue  # its writer renamed it just now
         removed.append(temp)
     return removed

@@ -122,7 +122,7 @@ def choose_capture_time(candidates: list[TimestampCandidate]) -> CaptureTime:
     offset = chosen.local.utcoffset() or timedelta(0)
     explanation = (
         f"{chosen.source.label} {chosen.raw!r} chosen{_passed_over(candidates, chosen)}; "
-        f"offset {format_offset(offset)} from the {chosen.offset_source or 'photo'}. "
+        f"offset {format_offset(offset)} ({chosen.offset_source or 'stated in the photo'}). "
         f"{confidence.value}: {why}."
     )
     return CaptureTime(

@@ -137,7 +137,7 @@ class Watcher:
                 if now >= next_beat:
                     next_beat = now + HEARTBEAT_SECONDS
                     self._heartbeat(now)
-                busy = any(fw.is_busy() for fw in self.folders.values())
+                busy = any(fw.is_busy() or fw.next_rescan <= now for fw in self.folders.values())
                 self._drain(timeout=0.25 if busy else 1.0)
                 now = time.monotonic()
                 for fw in self.folders.values():

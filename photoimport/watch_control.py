@@ -45,7 +45,7 @@ def start_watcher(
     env["PHOTOIMPORT_DATABASE_URL"] = settings.database_url
     pythonpath = [str(PROJECT_ROOT), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
     env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(pythonpath))
-    cmd = [sys.executable, "-m", "photoimport.watch_cli"]  # works before cli.py registers "watch"
+    cmd = [sys.executable, "-m", "photoimport", "watch"]
     if wanted is not None:
         cmd += ["--folder", wanted]
     cmd += list(extra_args)

@@ -36,7 +36,7 @@ from photoimport.models import JobKind, WatchState, utcnow
 from photoimport.settings import Settings
 from photoimport.settings_store import load_import_settings
 from photoimport.sources import has_image_signature
-from photoimport.watch_folders import FolderUpdate, get_folder, known_paths
+from photoimport.watch_folders import FolderUpdate, get_folder, known_paths, update_folders
 from photoimport.watch_settle import Batcher, Settler, Signature, is_ignored
 
 if TYPE_CHECKING:
@@ -132,7 +132,7 @@ class FolderWatch:
             self._mark_missing(f"cannot watch it: {exc}")
             return
         self.missing = False
-        self.dirty.state = WatchState.WATCHING
+        self._set_state(WatchState.WATCHING)
         self.next_rescan = now  # whatever arrived while it was not watched
         log.info("watching %s", self.root)
 
@@ -140,7 +140,7 @@ class FolderWatch:
         if not self.missing:
             log.warning("folder %s is missing (%s)", self.root, why)
         self.missing = True
-        self.dirty.state = WatchState.MISSING
+        self._set_state(WatchState.MISSING)
         if self.watch is not None:
             try:
                 self.observer.unschedule(self.watch)
@@ -148,6 +148,14 @@ class FolderWatch:
                 log.info("unscheduling %s: %s", self.root, exc)
             self.watch = None
         self.settler.forget(self.root, is_dir=True)
+
+    def _set_state(self, state: WatchState) -> None:
+        """Shown at once (not at the next heartbeat); retried then if the database is busy."""
+        self.dirty.state = state
+        try:
+            update_folders(self.engine, [FolderUpdate(self.root, state=state)])
+        except SQLAlchemyError as exc:
+            log.warning("state of %s not written yet: %s", self.root, exc)
 
     def close(self) -> None:
         self.observer.stop()

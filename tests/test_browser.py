@@ -125,7 +125,7 @@ def test_upload_five_photos_and_see_them_in_the_gallery(server: Server) -> None:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page = browser.new_page(viewport={"width": 1400, "height": 1600})
             page.goto(server.url)
             expect(page.get_by_text("No imports yet")).to_be_visible(timeout=30_000)
             _shot(page, "01-home-empty")

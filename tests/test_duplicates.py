@@ -153,3 +153,10 @@ def test_hex_to_uint64_round_trips() -> None:
 def test_distance_out_of_range_is_a_config_error(distance: int) -> None:
     with pytest.raises(ConfigError, match="near-duplicate distance must be between 0 and 24"):
         near_group_labels(np.zeros(3, dtype=np.uint64), distance)
+
+
+def test_empty_and_single_inputs() -> None:
+    assert near_group_labels(np.empty(0, dtype=np.uint64), 6).tolist() == []
+    assert near_group_labels(np.array([5], dtype=np.uint64), 6).tolist() == [-1]
+    assert near_group_labels(np.array([5, 5], dtype=np.uint64), 6).tolist() == [0, 0]
+    assert near_groups([], 6) == []

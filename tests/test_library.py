@@ -119,13 +119,20 @@ def names(files: list[File]) -> list[str]:
     return [f.name for f in files]
 
 
-def test_sorted_by_capture_time_oldest_first_undated_last(
+def test_sorted_by_capture_time_newest_first_undated_last(
     engine: Engine, library: dict[str, Any]
 ) -> None:
     page = list_files(engine, FileFilter())
-    # UTC order: 1919, tokyo (2021-04-11 23:00Z), late (2021-04-12 04:30Z), 2022, then undated
-    assert names(page) == ["c_old.jpg", "a_tokyo.jpg", "b_late.jpg", "e_copy.jpg", "d_undated.jpg"]
+    # by the instant: 2022, late (2021-04-12 04:30Z), tokyo (2021-04-11 23:00Z), 1919, undated
+    assert names(page) == ["e_copy.jpg", "b_late.jpg", "a_tokyo.jpg", "c_old.jpg", "d_undated.jpg"]
     assert count_files(engine, FileFilter()) == 5
+
+
+def test_sorted_by_capture_time_oldest_first_undated_last(
+    engine: Engine, library: dict[str, Any]
+) -> None:
+    page = list_files(engine, FileFilter(sort=SortOrder.CAPTURE_TIME_OLDEST))
+    assert names(page) == ["c_old.jpg", "a_tokyo.jpg", "b_late.jpg", "e_copy.jpg", "d_undated.jpg"]
 
 
 def test_sorted_by_name(engine: Engine, library: dict[str, Any]) -> None:
@@ -169,7 +176,7 @@ def test_date_range_is_on_the_local_wall_clock_date(
     on_12th = FileFilter(date_from=date(2021, 4, 12), date_to=date(2021, 4, 12))
     assert names(list_files(engine, on_12th)) == ["a_tokyo.jpg"]
     since_2021 = FileFilter(date_from=date(2021, 1, 1))
-    assert names(list_files(engine, since_2021)) == ["a_tokyo.jpg", "b_late.jpg", "e_copy.jpg"]
+    assert names(list_files(engine, since_2021)) == ["e_copy.jpg", "b_late.jpg", "a_tokyo.jpg"]
     until_1950 = FileFilter(date_to=date(1950, 1, 1))
     assert names(list_files(engine, until_1950)) == ["c_old.jpg"]
     assert count_files(engine, until_1950) == 1

@@ -22,7 +22,7 @@ from tests.fixtures.app import (
 def test_home_without_jobs_invites_an_import(app_env: AppEnv) -> None:
     at = open_app()
     assert not at.exception
-    assert at.title[0].value == "📷 photoimport"
+    assert at.title[0].value == ":material/photo_library: photoimport"
     assert at.info[0].value.startswith("No imports yet")
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import shutil
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,9 +19,10 @@ from PIL import AvifImagePlugin, Image
 from photoimport.duplicates import Fingerprint, exact_groups, near_groups
 from photoimport.errors import Stage
 from photoimport.hashing import hamming_distance, perceptual_hash
+from photoimport.metadata import metadata_from_image
 from photoimport.pipeline import FileResult, PipelineSettings, configure_for_pool, process_file
 from photoimport.settings import ImportSettings
-from photoimport.thumbnails import fitted_size, thumbnail_path
+from photoimport.thumbnails import fitted_size, prepare_reduced_decode, thumbnail_path
 from photoimport.timestamps import CandidateSource
 from tests.fixtures.corpus import CORPUS, CorpusFile, corpus_files
 from tests.fixtures.images import draw_scene
@@ -306,6 +309,27 @@ def test_an_image_over_pillows_limit_but_within_the_jobs_limit_is_processed(tmp_
         9000,
     )
     assert result.phash is None  # one grey level: flat
+
+
+def test_pipeline_threads_leave_pillows_limit_as_it_was(bomb_png: Path, tmp_path: Path) -> None:
+    settings = PipelineSettings(thumbs_dir=tmp_path, max_image_pixels=10_000_000)
+    paths = [bomb_png, CORPUS / "pillow/flower.jpg", CORPUS / "pillow/hopper.png"] * 3
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda p: process_file(p, settings), paths))
+    assert [r.ok for r in results] == [False, True, True] * 3
+    assert Image.MAX_IMAGE_PIXELS == 89_478_485
+
+
+def test_metadata_leaves_pixels_undecoded_so_the_draft_applies() -> None:
+    """The pipeline reads metadata before its one reduced decode: reading tags must not load."""
+    data = io.BytesIO()
+    draw_scene((4032, 3024), seed=13).save(data, "JPEG", quality=85)
+    with Image.open(data) as im:
+        metadata_from_image(im)
+        assert prepare_reduced_decode(im, 320) == (504, 378)
+    with Image.open(CORPUS / "exif-samples/heic/mobile/iphone_13_pro_max.HEIC") as im:
+        metadata_from_image(im)
+        assert prepare_reduced_decode(im, 320) == (240, 320)  # its embedded 320 thumbnail
 
 
 def test_identical_files_share_one_thumbnail_written_once(tmp_path: Path) -> None:

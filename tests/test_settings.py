@@ -9,7 +9,9 @@ from photoimport.errors import ConfigError
 from photoimport.settings import load_settings
 
 
-def test_defaults_put_the_library_under_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_defaults_put_the_library_under_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     s = load_settings({})
     assert s.home == tmp_path / "data"

@@ -125,10 +125,16 @@ def test_a_folder_without_images_is_refused(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     (docs / "deeper").mkdir(parents=True)
     (docs / "README.md").write_text("# not a photo\n")
-    (docs / "deeper" / "fake.jpg").write_bytes(b"plain text named like a photo")
+    (docs / "deeper" / "notes.dat").write_bytes(b"plain text with no image signature")
     (docs / ".hidden.jpg").write_bytes(b"\xff\xd8\xff\xe0 a dot-file is never imported")
     with pytest.raises(NoImagesFound, match=f"no image files in folder: {docs}$"):
         validate_folder(docs, settings_for(tmp_path))
+
+
+def test_a_broken_file_named_like_a_photo_counts(tmp_path: Path) -> None:
+    (tmp_path / "cards" / "DCIM").mkdir(parents=True)
+    (tmp_path / "cards" / "DCIM" / "IMG_0001.CR3").write_bytes(b"not decodable here")
+    assert validate_folder(tmp_path / "cards", settings_for(tmp_path)) == tmp_path / "cards"
 
 
 def test_an_image_found_by_content_whatever_its_name(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -197,3 +199,10 @@ def test_temp_files_left_by_a_killed_writer_are_removed(tmp_path: Path) -> None:
     assert not stale.exists()
     assert kept.exists()
     assert remove_temp_files(tmp_path / "missing") == []
+    fresh = tmp_path / "ab" / f".{SHA}.in-flight.tmp"
+    fresh.write_bytes(b"being written")
+    assert remove_temp_files(tmp_path, older_than_seconds=60) == []  # another writer's, kept
+    assert fresh.exists()
+    old = time.time() - 120
+    os.utime(fresh, (old, old))
+    assert remove_temp_files(tmp_path, older_than_seconds=60) == [fresh]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
+from click.testing import CliRunner, Result
 from PIL import Image
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -22,6 +23,7 @@ from sqlmodel import Session, col, select
 from photoimport.db import make_engine
 from photoimport.jobs import pid_alive
 from photoimport.models import ACTIVE_STATUSES, File, Job, JobItem, WatchedFolder, WatchState
+from photoimport.watch_cli import watch_group
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = ("--quiet-seconds", "1", "--rescan-seconds", "3", "--batch-seconds", "0.5")
@@ -96,16 +98,9 @@ def open_library(home: Path) -> Library:
     return Library(home, make_engine(f"sqlite:///{home / 'photoimport.db'}"))
 
 
-def cli(lib: Library, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "photoimport.watch_cli", *args],
-        cwd=ROOT,
-        env=lib.env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+def cli(lib: Library, *args: str) -> Result:
+    """``watch`` sub-commands, run in this process on the library's environment."""
+    return CliRunner().invoke(watch_group, list(args), env=lib.env, catch_exceptions=False)
 
 
 @contextmanager
@@ -114,7 +109,7 @@ def watcher(lib: Library, folder: Path, *extra: str) -> Iterator[subprocess.Pope
     (lib.home / "logs").mkdir(parents=True, exist_ok=True)
     with (lib.home / "logs" / "watcher-test.log").open("ab") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "photoimport.watch_cli", "--folder", str(folder), *FAST, *extra],
+            [sys.executable, "-m", "photoimport", "watch", "--folder", str(folder), *FAST, *extra],
             cwd=ROOT,
             env=lib.env,
             stdout=log,

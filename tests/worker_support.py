@@ -15,9 +15,14 @@ from photoimport.models import ItemState
 from tests.fixtures.corpus import CORPUS, manifest_rows
 
 
+def unusable(row: dict[str, str]) -> bool:
+    """Broken, or (the uncompressed HEIF) valid but not decodable by this pillow-heif build."""
+    return row["broken"] == "yes" or row["pillow_opens"] == "no"
+
+
 def copy_corpus(dst: Path, *, broken: bool | None = None, limit: int | None = None) -> list[Path]:
-    """Copy corpus files (only broken ones, only good ones, or all) into ``dst``, small first."""
-    rows = [r for r in manifest_rows() if broken is None or (r["broken"] == "yes") == broken]
+    """Copy corpus files (only unusable ones, only good ones, or all) into ``dst``, small first."""
+    rows = [r for r in manifest_rows() if broken is None or unusable(r) == broken]
     rows.sort(key=lambda r: (int(r["size_bytes"]), r["path"]))
     copied: list[Path] = []
     for row in rows[:limit]:

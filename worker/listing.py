@@ -4,10 +4,15 @@ Paths go in chunks with ``INSERT ... ON CONFLICT (job_id, path) DO NOTHING``, so
 short (a crash, a pause) simply starts again on resume without duplicating an item. After each
 chunk the job's ``total`` is set to the items found so far, which the progress shows as
 "scanning: found N files", and the caller is asked whether to keep going.
+
+``PHOTOIMPORT_TEST_LIST_DELAY`` (seconds, tests only): chunks shrink to 10 paths and the listing
+sleeps this long after each, so a test can kill or pause a worker in the middle of a listing.
 """
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,6 +26,7 @@ from photoimport.discover import iter_image_files
 from photoimport.models import ItemState
 
 CHUNK = 500
+TEST_DELAY_ENV = "PHOTOIMPORT_TEST_LIST_DELAY"
 
 
 def _insert_items(engine: Engine, job_id: int, paths: list[str]) -> int:
@@ -46,12 +52,15 @@ def _insert_items(engine: Engine, job_id: int, paths: list[str]) -> int:
 
 def list_folder(engine: Engine, job_id: int, root: Path, keep_going: Callable[[], bool]) -> bool:
     """List ``root`` into the job's items; False when ``keep_going`` said stop before the end."""
+    delay = float(os.environ.get(TEST_DELAY_ENV) or 0)
+    size = 10 if delay > 0 else CHUNK
     chunk: list[str] = []
     for path in iter_image_files(root):
         chunk.append(str(path))
-        if len(chunk) >= CHUNK:
+        if len(chunk) >= size:
             _insert_items(engine, job_id, chunk)
             chunk = []
+            time.sleep(delay)
             if not keep_going():
                 return False
     count = _insert_items(engine, job_id, chunk)

@@ -41,14 +41,15 @@ from photoimport.jobs import HEARTBEAT_SECONDS, LOST_AFTER_SECONDS
 from photoimport.models import ItemState, JobControl, JobKind, JobStatus, utcnow
 from photoimport.pipeline import FileResult, PipelineSettings
 from photoimport.settings import ImportSettings, Settings
-from photoimport.thumbnails import TEMP_SUFFIX
 from photoimport.summary import assign_near_groups, compute_summary, summary_to_json
+from photoimport.thumbnails import TEMP_SUFFIX
 from worker import pool as pool_tasks
 from worker.listing import list_folder
 
 log = logging.getLogger("worker")
 
 EXIT_OK = 0
+EXIT_ERROR = 1
 EXIT_REFUSED = 3
 LEASE_SECONDS = 60.0
 IDLE_WAIT_SECONDS = 0.5
@@ -182,9 +183,21 @@ class Runner:
         beat.start()
         try:
             return self._run_taken(taken)
+        except Exception as exc:  # the worker's boundary: record why in the job, then exit
+            log.exception("job %s: worker failed", self.job_id)
+            self._record_failure(exc)
+            return EXIT_ERROR
         finally:
             self.stop_heartbeat.set()
             beat.join(timeout=5)
+
+    def _record_failure(self, exc: Exception) -> None:
+        """Mark the job FAILED with the reason (resumable); best effort if the DB is the cause."""
+        try:
+            claims.release_owner(self.engine, self.job_id, self.owner)
+            self.end_run(JobStatus.FAILED, f"the worker stopped on an error: {exc}".splitlines()[0])
+        except sa.exc.SQLAlchemyError as db_exc:
+            log.error("job %s: could not record the failure: %s", self.job_id, db_exc)
 
     def _run_taken(self, taken: TakeResult) -> int:
         job = self.view()
