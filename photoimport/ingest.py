@@ -122,16 +122,3 @@ def outcome_for(item_id: int, result: FileResult, home: Path, job_id: int) -> It
 def known_outcome(item_id: int, path: str, sha256: str) -> ItemOutcome:
     """An item whose content the library already holds: linked, not processed again."""
     return ItemOutcome(item_id=item_id, path=path, state=ItemState.SKIPPED, sha256=sha256)
-
-
-def same_as(item_id: int, path: str, first: ItemOutcome) -> ItemOutcome:
-    """A second item with the same content as ``first`` in one batch: ends the way it did."""
-    if first.state is ItemState.ERROR:
-        return ItemOutcome(
-            item_id=item_id,
-            path=path,
-            state=ItemState.ERROR,
-            error_stage=first.error_stage,
-            error_reason=first.error_reason,
-        )
-    return ItemOutcome(item_id=item_id, path=path, state=ItemState.SKIPPED, sha256=first.sha256)

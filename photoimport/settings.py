@@ -29,10 +29,10 @@ DEFAULT_MAX_IMAGE_PIXELS = 89_478_485  # Pillow's own default decompression-bomb
 def local_timezone_name() -> str:
     """The server's local IANA zone name, or "UTC" when it cannot be told."""
     tz = os.environ.get("TZ", "").lstrip(":")
-    if tz and "/" in tz or tz == "UTC":
+    if ("/" in tz) or tz == "UTC":
         return tz
     try:
-        link = os.readlink("/etc/localtime")
+        link = str(Path("/etc/localtime").readlink())
     except OSError:
         return "UTC"
     marker = "zoneinfo/"
@@ -113,7 +113,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     url = env.get("PHOTOIMPORT_DATABASE_URL") or f"sqlite:///{home / 'photoimport.db'}"
     if not url.startswith(("sqlite:", "postgresql+psycopg:", "postgresql:")):
         raise ConfigError(
-            f"PHOTOIMPORT_DATABASE_URL must be a sqlite:/// or postgresql+psycopg:// URL, got {url!r}"
+            "PHOTOIMPORT_DATABASE_URL must be a sqlite:/// or postgresql+psycopg:// URL, "
+            f"got {url!r}"
         )
     roots_text = env.get("PHOTOIMPORT_ALLOWED_ROOTS", "")
     roots = tuple(

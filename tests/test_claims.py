@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -159,12 +160,17 @@ def test_a_result_for_an_item_taken_over_is_dropped(engine: Engine) -> None:
 
 
 CLAIMER = """
-import json, sys
+import json, pathlib, sys, time
 from photoimport import claims
 from photoimport.db import make_engine
 engine = make_engine(sys.argv[1])
+go = pathlib.Path(sys.argv[4])
+(go.parent / (sys.argv[3] + ".ready")).touch()
+while not go.exists():
+    time.sleep(0.01)
 got = []
 while True:
+    time.sleep(0.005)
     batch = claims.claim_items(engine, int(sys.argv[2]), sys.argv[3], 7, 60)
     if not batch:
         break
@@ -174,18 +180,23 @@ print(json.dumps(got))
 
 
 def test_four_processes_claiming_at_once_each_get_distinct_items(
-    engine: Engine, db_url: str
+    engine: Engine, db_url: str, tmp_path: Path
 ) -> None:
     job_id = new_job(engine, 400)
+    go = tmp_path / "go"
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", CLAIMER, db_url, str(job_id), f"w{i}"],
+            [sys.executable, "-c", CLAIMER, db_url, str(job_id), f"w{i}", str(go)],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
         for i in range(4)
     ]
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.glob("*.ready"))) < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    go.touch()  # all four start claiming together
     results = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0] * 4, results
     claimed = [json.loads(out) for out, _ in results]

@@ -4,6 +4,7 @@ and the consistency checks every finished job must pass."""
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -83,3 +84,19 @@ def check_job_consistent(engine: Engine, home: Path, job_id: int) -> dict[str, i
     assert referenced <= on_disk, "a File row points at a missing thumbnail"
     assert on_disk <= referenced, "orphan thumbnails"
     return {k: int(v) for k, v in states.items()}
+
+
+def processes_using(path: Path) -> list[int]:
+    """Pids of the processes (other than this one) holding ``path`` open."""
+    target = str(path)
+    found: list[int] = []
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        pid = int(fd_dir.parent.name)
+        if pid == os.getpid():
+            continue
+        try:
+            if any(str(fd.readlink()).startswith(target) for fd in fd_dir.iterdir()):
+                found.append(pid)
+        except OSError:
+            continue  # gone meanwhile, or not ours to read
+    return found

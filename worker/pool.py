@@ -1,14 +1,15 @@
-"""The process pool the worker hands files to, and the functions that run inside it.
+"""The process pool the worker hands files to, and the one task that runs inside it.
 
-* ``make_pool(n)``: a ``ProcessPoolExecutor`` of ``n`` processes started with ``spawn`` (no
-  inherited database connections or threads). Each process sets pillow-heif's decode threads
-  to 1 (the pool already uses every core) and asks the kernel to kill it if the worker dies
-  (``PR_SET_PDEATHSIG``), so a ``kill -9`` of the worker never leaves orphans behind.
-* ``hash_file(path)``: the cheap first pass (SHA-256), so content the library already holds is
-  linked without being decoded or thumbnailed again.
-* ``process(path, settings)``: ``photoimport.pipeline.process_file``.
+* ``make_pool(n, database_url)``: a ``ProcessPoolExecutor`` of ``n`` processes started with
+  ``spawn`` (no inherited database connections or threads). Each process sets the decoders to
+  one thread (``pipeline.configure_for_pool``: the pool already uses every core), asks the
+  kernel to kill it if the worker dies (``PR_SET_PDEATHSIG``, so a ``kill -9`` of the worker
+  leaves no orphans), and opens its own read-only use of the database.
+* ``handle(path, settings)``: hash the file first (cheap); when the library already holds that
+  content, say so and stop (no decode, no thumbnail); otherwise ``process_file``. Doing both in
+  one task keeps the pool busy without a barrier between a hashing pass and a processing pass.
 
-``PHOTOIMPORT_TEST_ITEM_DELAY`` (seconds, tests only): each ``process`` call sleeps this long
+``PHOTOIMPORT_TEST_ITEM_DELAY`` (seconds, tests only): each ``handle`` call sleeps this long
 first, which makes "kill the worker in the middle of a batch" reliably hittable. It is unset in
 normal use.
 """
@@ -21,43 +22,73 @@ import os
 import signal
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from photoimport.claims import FILE
+from photoimport.db import make_engine
 from photoimport.hashing import sha256_file
 from photoimport.pipeline import FileResult, PipelineSettings, configure_for_pool, process_file
 
 TEST_DELAY_ENV = "PHOTOIMPORT_TEST_ITEM_DELAY"
 _PR_SET_PDEATHSIG = 1
+_engine: Engine | None = None
 
 
-def _init_pool_process() -> None:
+@dataclass(frozen=True)
+class Handled:
+    """A file's outcome in the pool: content already known (``known_sha256``) or processed."""
+
+    known_sha256: str | None = None
+    result: FileResult | None = None
+
+
+def _init_pool_process(database_url: str, worker_pid: int) -> None:
+    global _engine  # one engine per pool process, made by its initializer
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the worker decides when to stop
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):
-        pass  # not Linux: orphans then end when their call queue closes
-    configure_for_pool()  # pillow-heif / AVIF decode threads: 1 per pool process
+        pass  # not Linux: no parent-death signal; the check below still runs
+    if os.getppid() != worker_pid:
+        os._exit(1)  # the worker died while this process was starting: nobody to serve
+    configure_for_pool()
+    _engine = make_engine(database_url, migrate=False)
 
 
-def make_pool(processes: int) -> ProcessPoolExecutor:
+def make_pool(processes: int, database_url: str) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
         max_workers=max(1, processes),
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_init_pool_process,
+        initargs=(database_url, os.getpid()),
     )
 
 
-def hash_file(path: str) -> str | None:
-    """SHA-256 of the file, or None when it cannot be read (the pipeline then says why)."""
-    try:
-        return sha256_file(Path(path))
-    except OSError:
-        return None
+def warm_up() -> None:
+    """A no-op task: submitting it starts the pool's processes."""
 
 
-def process(path: str, settings: PipelineSettings) -> FileResult:
+def _is_known(digest: str) -> bool:
+    if _engine is None:
+        return False
+    with _engine.connect() as conn:
+        found = conn.execute(sa.select(FILE.c.id).where(FILE.c.sha256 == digest)).first()
+    return found is not None
+
+
+def handle(path: str, settings: PipelineSettings) -> Handled:
     delay = float(os.environ.get(TEST_DELAY_ENV) or 0)
     if delay > 0:
         time.sleep(delay)
-    return process_file(Path(path), settings)
+    try:
+        digest: str | None = sha256_file(Path(path))
+    except OSError:
+        digest = None  # unreadable: process_file says why
+    if digest is not None and _is_known(digest):
+        return Handled(known_sha256=digest)
+    return Handled(result=process_file(Path(path), settings))

@@ -25,7 +25,7 @@ import socket
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -39,7 +39,7 @@ from photoimport import claims, ingest
 from photoimport.claims import ITEM, JOB, ClaimedItem, ItemOutcome, TakeResult
 from photoimport.jobs import HEARTBEAT_SECONDS, LOST_AFTER_SECONDS
 from photoimport.models import ItemState, JobControl, JobKind, JobStatus, utcnow
-from photoimport.pipeline import FileResult, PipelineSettings
+from photoimport.pipeline import PipelineSettings
 from photoimport.settings import ImportSettings, Settings
 from photoimport.summary import assign_near_groups, compute_summary, summary_to_json
 from photoimport.thumbnails import TEMP_SUFFIX
@@ -60,6 +60,14 @@ class StopReason(StrEnum):
     PAUSE = "pause"
     CANCEL = "cancel"
     GONE = "gone"  # the job is no longer RUNNING: someone else ended it
+
+
+@dataclass(frozen=True)
+class InFlight:
+    """A claimed batch whose files the pool is working on."""
+
+    items: tuple[ClaimedItem, ...]
+    futures: tuple[Future[pool_tasks.Handled], ...]
 
 
 @dataclass(frozen=True)
@@ -201,42 +209,62 @@ class Runner:
 
     def _run_taken(self, taken: TakeResult) -> int:
         job = self.view()
+        settings = job.settings
         if taken is TakeResult.TOOK:
             self.remove_stale_thumbnail_temps()
-        if job.kind is JobKind.DIRECTORY and not job.listing_done and taken is TakeResult.TOOK:
-            root = Path(job.source)
-            if not root.is_dir():
-                self.end_run(JobStatus.FAILED, f"the folder {root} no longer exists")
-                return EXIT_OK
-            if not list_folder(self.engine, self.job_id, root, lambda: self.stop_reason() is None):
-                return self.stop(self.stop_reason() or StopReason.PAUSE)
-        settings = job.settings
-        done0, errors0 = job.done, job.errors
         processes = max(1, settings.workers)
-        batch = self.batch_size or max(4, 4 * processes)
-        psettings = PipelineSettings(
-            thumbs_dir=self.settings.thumbs_dir,
-            thumbnail_size=settings.thumbnail_size,
-            timezone=settings.timezone,
-            use_mtime=settings.use_mtime,
-            max_image_pixels=settings.max_image_pixels,
-        )
-        with pool_tasks.make_pool(processes) as pool:
-            while True:
-                reason = self.stop_reason()
-                if reason is not None:
-                    return self.stop(reason)
-                items = claims.claim_items(
-                    self.engine, self.job_id, self.owner, batch, LEASE_SECONDS
-                )
-                if not items:
-                    if self._work_remains():
-                        time.sleep(IDLE_WAIT_SECONDS)
-                        continue
-                    return self.finish(settings)
-                self.process_batch(pool, items, psettings)
+        pool = pool_tasks.make_pool(processes, self.settings.database_url)
+        try:
+            pool.submit(pool_tasks.warm_up)  # the pool starts while the folder is listed
+            if job.kind is JobKind.DIRECTORY and not job.listing_done and taken is TakeResult.TOOK:
+                root = Path(job.source)
+                if not root.is_dir():
+                    self.end_run(JobStatus.FAILED, f"the folder {root} no longer exists")
+                    return EXIT_OK
+                if not list_folder(self.engine, self.job_id, root, lambda: not self.stop_reason()):
+                    return self.stop(self.stop_reason() or StopReason.PAUSE)
+                log.info("job %s: listed %d files", self.job_id, self.view().total)
+            psettings = PipelineSettings(
+                thumbs_dir=self.settings.thumbs_dir,
+                thumbnail_size=settings.thumbnail_size,
+                timezone=settings.timezone,
+                use_mtime=settings.use_mtime,
+                max_image_pixels=settings.max_image_pixels,
+            )
+            batch = self.batch_size or max(4, 4 * processes)
+            return self._batches(pool, batch, psettings, settings, job.done, job.errors)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _batches(
+        self,
+        pool: ProcessPoolExecutor,
+        batch: int,
+        psettings: PipelineSettings,
+        settings: ImportSettings,
+        done0: int,
+        errors0: int,
+    ) -> int:
+        """Claim and submit the next batch while the previous one runs, then commit it."""
+        inflight: InFlight | None = None
+        while True:
+            reason = self.stop_reason()
+            if reason is not None:
+                if inflight is not None:
+                    self.commit(inflight)  # finish what the pool is already doing
+                return self.stop(reason)
+            items = claims.claim_items(self.engine, self.job_id, self.owner, batch, LEASE_SECONDS)
+            upcoming = self.submit(pool, items, psettings) if items else None
+            if inflight is not None:
+                self.commit(inflight)
                 if self.over_threshold(settings, done0, errors0):
                     return EXIT_OK
+            inflight = upcoming
+            if inflight is None:
+                if self._work_remains():
+                    time.sleep(IDLE_WAIT_SECONDS)
+                    continue
+                return self.finish(settings)
 
     def _work_remains(self) -> bool:
         """Items still pending or held by another worker, or a listing still going."""
@@ -254,39 +282,28 @@ class Runner:
             ).scalar_one()
         return not listing_done or open_items > 0
 
-    def process_batch(
+    def submit(
         self, pool: ProcessPoolExecutor, items: Sequence[ClaimedItem], psettings: PipelineSettings
-    ) -> None:
-        digests = list(pool.map(pool_tasks.hash_file, [i.path for i in items]))
-        known = claims.known_sha256(self.engine, [d for d in digests if d])
-        outcomes: dict[int, ItemOutcome] = {}
-        first_of: dict[str, ClaimedItem] = {}
-        repeats: list[tuple[ClaimedItem, str]] = []
-        to_process: list[ClaimedItem] = []
-        for item, digest in zip(items, digests, strict=True):
-            if digest is not None and digest in known:
-                outcomes[item.id] = ingest.known_outcome(item.id, item.path, digest)
-            elif digest is not None and digest in first_of:
-                repeats.append((item, digest))
-            else:
-                if digest is not None:
-                    first_of[digest] = item
-                to_process.append(item)
-        results: list[FileResult] = list(
-            pool.map(
-                pool_tasks.process, [i.path for i in to_process], [psettings] * len(to_process)
-            )
-        )
+    ) -> InFlight:
+        log.debug("job %s: batch of %d from item %d", self.job_id, len(items), items[0].id)
+        futures = [pool.submit(pool_tasks.handle, i.path, psettings) for i in items]
+        return InFlight(items=tuple(items), futures=tuple(futures))
+
+    def commit(self, inflight: InFlight) -> None:
+        """Wait for a batch and write its results, counters and heartbeat in one transaction."""
         home = self.settings.home
-        for item, result in zip(to_process, results, strict=True):
-            outcomes[item.id] = ingest.outcome_for(item.id, result, home, self.job_id)
-            if result.error is not None:
-                self.last_error = str(result.error)
-        for item, digest in repeats:
-            outcomes[item.id] = ingest.same_as(item.id, item.path, outcomes[first_of[digest].id])
-        ordered = [outcomes[i.id] for i in items]
+        outcomes: list[ItemOutcome] = []
+        for item, future in zip(inflight.items, inflight.futures, strict=True):
+            handled = future.result()
+            if handled.known_sha256 is not None:
+                outcomes.append(ingest.known_outcome(item.id, item.path, handled.known_sha256))
+                continue
+            assert handled.result is not None
+            outcomes.append(ingest.outcome_for(item.id, handled.result, home, self.job_id))
+            if handled.result.error is not None:
+                self.last_error = str(handled.result.error)
         counts = claims.commit_batch(
-            self.engine, self.job_id, self.owner, ordered, current_file=items[-1].path
+            self.engine, self.job_id, self.owner, outcomes, current_file=inflight.items[-1].path
         )
         if counts.dropped:
             log.warning("job %s: %d results dropped (lease lost)", self.job_id, counts.dropped)
@@ -334,6 +351,7 @@ class Runner:
             )
         if not still_running:
             return EXIT_OK
+        log.info("job %s: no items left; grouping near duplicates", self.job_id)
         assign_near_groups(self.engine, settings.near_duplicate_distance)
         self.remove_stale_thumbnail_temps()
         if self.end_run(JobStatus.COMPLETED, summary=True):
