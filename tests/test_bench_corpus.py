@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from bench.floor import floor_file
+from bench.floor import draft_request, floor_file
 from bench.plan import PhotoFormat, PhotoKind, plan_corpus
 from bench.synth import build_corpus
 
@@ -86,3 +86,11 @@ def test_floor_reads_a_jpeg_and_a_heic(tmp_path: Path) -> None:
         assert timings.size == entry.size
         assert timings.exif_tags >= 10  # camera, dates, offsets, sub-seconds
         assert timings.total > 0
+
+
+def test_floor_drafts_a_phone_jpeg_at_one_eighth() -> None:
+    # draft() keeps the smallest DCT scale still >= the request: 504 px, not 1008, for 12 MP
+    assert draft_request((4032, 3024)) == (504, 378)
+    assert draft_request((3024, 4032)) == (378, 504)
+    assert draft_request((2016, 1512)) == (504, 378)
+    assert draft_request((640, 480)) == (640, 480)
