@@ -1,9 +1,11 @@
 """Database time per file: the worker's database work replayed in-process and timed.
 
-Given the ``FileResult``s of a pipeline pass, this does what ``worker.runner`` does around the
-pool for each batch, against a fresh SQLite library, with the worker's batch size:
-``claim_items`` -> ``known_sha256`` -> build the rows (``ingest``) -> ``commit_batch``. The
-pipeline itself is not re-run, so the figures are the database's share alone.
+Given the ``FileResult``s of a pipeline pass, this does the database work that ``worker.runner``
+and ``worker.pool`` do for each batch, against a fresh SQLite library, with the worker's batch
+size: ``claim_items``; per file, the "is this content already known?" look-up (one indexed
+SELECT by SHA-256, as ``worker.pool`` does before processing); building the rows
+(``ingest``); ``commit_batch``. The pipeline itself is not re-run, so the figures are the
+database's share alone.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from photoimport import ingest
-from photoimport.claims import ItemOutcome, claim_items, commit_batch, known_sha256
+from photoimport.claims import FILE, ItemOutcome, claim_items, commit_batch
 from photoimport.db import make_engine
 from photoimport.jobs import create_job
 from photoimport.models import JobKind
@@ -41,6 +45,11 @@ class DbTiming:
         return self.claim_ms + self.known_ms + self.rows_ms + self.commit_ms
 
 
+def _is_known(engine: sa.Engine, digest: str) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(sa.select(FILE.c.id).where(FILE.c.sha256 == digest)).first() is not None
+
+
 def time_database(results: Sequence[FileResult], batch: int) -> DbTiming:
     home = Path(tempfile.mkdtemp(prefix="bench-db-"))
     try:
@@ -57,21 +66,18 @@ def time_database(results: Sequence[FileResult], batch: int) -> DbTiming:
             spent["claim"] += t1 - t0
             if not items:
                 break
-            digests = [by_path[i.path].sha256 for i in items]
-            known = known_sha256(engine, [d for d in digests if d])
+            known = {
+                i.id: digest
+                for i in items
+                if (digest := by_path[i.path].sha256) is not None and _is_known(engine, digest)
+            }
             t2 = clock()
-            outcomes: list[ItemOutcome] = []
-            first: dict[str, ItemOutcome] = {}
-            for item, digest in zip(items, digests, strict=True):
-                if digest is not None and digest in known:
-                    out = ingest.known_outcome(item.id, item.path, digest)
-                elif digest is not None and digest in first:
-                    out = ingest.same_as(item.id, item.path, first[digest])
-                else:
-                    out = ingest.outcome_for(item.id, by_path[item.path], home, job_id)
-                    if digest is not None:
-                        first[digest] = out
-                outcomes.append(out)
+            outcomes: list[ItemOutcome] = [
+                ingest.known_outcome(i.id, i.path, known[i.id])
+                if i.id in known
+                else ingest.outcome_for(i.id, by_path[i.path], home, job_id)
+                for i in items
+            ]
             t3 = clock()
             commit_batch(engine, job_id, OWNER, outcomes, current_file=items[-1].path)
             t4 = clock()

@@ -15,10 +15,14 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil  # type: ignore[import-untyped]
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
+from photoimport.claims import ITEM, JOB
 from photoimport.db import make_engine
 from photoimport.jobs import create_job, job_progress, launch_worker
 from photoimport.models import ACTIVE_STATUSES, JobKind, JobStatus
@@ -41,6 +45,47 @@ class JobRun:
     cpu_seconds: float  # user + system CPU of the worker and its pool, start to exit
     peak_worker_rss: int  # bytes, the worker process alone
     peak_tree_rss: int  # bytes, the worker plus its pool processes
+    phases: JobPhases
+
+
+@dataclass(frozen=True)
+class JobPhases:
+    """Where the job's wall time went, from the rows' own timestamps (seconds)."""
+
+    to_started: float  # create_job -> the worker took the job (process start, imports)
+    to_first_item: float  # took the job -> first item ended (listing, pool start, first batch)
+    items: float  # first item ended -> last item ended
+    to_completed: float  # last item ended -> COMPLETED (duplicate groups, summary)
+
+
+def _phases(engine: Engine, job_id: int) -> JobPhases:
+    with engine.connect() as conn:
+        created, started, finished = conn.execute(
+            sa.select(JOB.c.created_at, JOB.c.started_at, JOB.c.finished_at).where(
+                JOB.c.id == job_id
+            )
+        ).one()
+        first, last = conn.execute(
+            sa.select(sa.func.min(ITEM.c.finished_at), sa.func.max(ITEM.c.finished_at)).where(
+                ITEM.c.job_id == job_id
+            )
+        ).one()
+    stamps = [created, started, first, last, finished]
+    if any(s is None for s in stamps):
+        raise JobRunError(f"job {job_id} completed without its timestamps: {stamps}")
+    t = [_aware(s) for s in stamps]
+    return JobPhases(
+        to_started=(t[1] - t[0]).total_seconds(),
+        to_first_item=(t[2] - t[1]).total_seconds(),
+        items=(t[3] - t[2]).total_seconds(),
+        to_completed=(t[4] - t[3]).total_seconds(),
+    )
+
+
+def _aware(value: datetime | str) -> datetime:
+    """A stored UTC time as an aware datetime (SQLite hands back text to a Core select)."""
+    stamp = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp
 
 
 def _rss(pid: int) -> tuple[int, int]:
@@ -87,6 +132,7 @@ def run_import_job(source: Path, workers: int, keep_home: Path | None = None) ->
                 raise JobRunError(f"job {job_id} still {progress.status} after an hour")
             time.sleep(POLL_SECONDS)
         seconds = time.perf_counter() - start
+        phases = _phases(engine, job_id) if progress.status is JobStatus.COMPLETED else None
         engine.dispose()
         _wait_reaped(pid)
         cpu = _children_cpu() - cpu
@@ -94,7 +140,10 @@ def run_import_job(source: Path, workers: int, keep_home: Path | None = None) ->
             log = settings.logs_dir / f"worker-{job_id}.log"
             tail = log.read_text(errors="replace")[-2000:] if log.exists() else "(no log)"
             raise JobRunError(f"job {job_id} ended {progress.status}: {progress.message}\n{tail}")
-        return JobRun(job_id, progress.total, progress.errors, seconds, cpu, peak_main, peak_tree)
+        assert phases is not None
+        return JobRun(
+            job_id, progress.total, progress.errors, seconds, cpu, peak_main, peak_tree, phases
+        )
     finally:
         if keep_home is None:
             shutil.rmtree(home, ignore_errors=True)

@@ -19,9 +19,11 @@ defaults = load_import_settings(engine, settings.imports)
 caps = uploads.UploadCaps()
 
 
-def start(kind: JobKind, source: str, paths: list[Path] | None, *, upload: bool = False) -> None:
-    job_settings = uploads.upload_import_settings(defaults) if upload else defaults
-    job_id = jobs.create_job(engine, kind, source, job_settings, paths)
+def start(kind: JobKind, source: str, paths: list[Path] | None) -> None:
+    show_job(jobs.create_job(engine, kind, source, defaults, paths))
+
+
+def show_job(job_id: int) -> None:
     jobs.launch_worker(settings, job_id)
     st.session_state["started_job"] = job_id
     st.switch_page("pages/jobs.py", query_params={"job": str(job_id)})
@@ -79,7 +81,10 @@ with tab_upload:
             batch = uploads.save_upload_batch(files, settings.uploads_dir, caps)
             st.session_state["upload_bytes_held"] = release(files)
             st.session_state["upload_generation"] = generation + 1
-            start(JobKind.UPLOAD, str(batch.folder), batch.paths, upload=True)
+            job_settings = uploads.upload_import_settings(defaults)
+            show_job(
+                jobs.create_upload_job(engine, settings.uploads_dir, batch.folder, job_settings)
+            )
         except PhotoimportError as exc:
             show_error(exc)
 

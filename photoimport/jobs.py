@@ -24,8 +24,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from photoimport.db import session_scope
-from photoimport.errors import FolderNotFound, FolderNotReadable, InvalidJobTransition, JobNotFound
+from photoimport.errors import InvalidJobTransition, JobNotFound
+from photoimport.job_creation import create_job, create_upload_job
 from photoimport.models import (
     ACTIVE_STATUSES,
     RESUMABLE_STATUSES,
@@ -37,7 +37,7 @@ from photoimport.models import (
     JobStatus,
     utcnow,
 )
-from photoimport.settings import ImportSettings, Settings
+from photoimport.settings import Settings
 from photoimport.summary import JobSummary, compute_summary, summary_from_json
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "JobProgress",
     "JobSummary",
     "create_job",
+    "create_upload_job",
     "job_errors",
     "job_progress",
     "job_summary",
@@ -99,50 +100,6 @@ ENV_PASSED_TO_WORKER = ("PHOTOIMPORT_HOME", "PHOTOIMPORT_DATABASE_URL")
 
 JOB: sa.Table = Job.__table__  # type: ignore[attr-defined]
 ITEM: sa.Table = JobItem.__table__  # type: ignore[attr-defined]
-
-_ITEM_CHUNK = 1000
-
-
-def create_job(
-    engine: Engine,
-    kind: JobKind,
-    source: str,
-    settings: ImportSettings,
-    paths: list[Path] | None = None,  # upload/watch jobs: the items; folder jobs list `source`
-) -> int:
-    """Insert a PENDING job (and its items when ``paths`` is given); returns its id.
-
-    A folder job without ``paths`` is listed by its worker (``listing_done`` says when).
-    """
-    if kind is JobKind.DIRECTORY and paths is None:
-        folder = Path(source)
-        if not folder.is_dir():
-            raise FolderNotFound(f"folder not found: {source}")
-        if not os.access(folder, os.R_OK | os.X_OK):
-            raise FolderNotReadable(f"folder cannot be read: {source}")
-    unique = list(dict.fromkeys(str(p) for p in paths)) if paths is not None else []
-    with session_scope(engine) as session:
-        job = Job(
-            kind=kind,
-            source=source,
-            settings_json=settings.to_json(),
-            listing_done=paths is not None,
-            total=len(unique),
-        )
-        session.add(job)
-        session.flush()
-        assert job.id is not None
-        job_id = job.id
-    for start in range(0, len(unique), _ITEM_CHUNK):
-        with engine.begin() as conn:
-            conn.execute(
-                ITEM.insert(),
-                [
-                    {"job_id": job_id, "path": p, "state": ItemState.PENDING.value, "attempts": 0}
-                    for p in unique[start : start + _ITEM_CHUNK]
-                ],
-            )
-    return job_id
 
 
 def launch_worker(settings: Settings, job_id: int) -> int:

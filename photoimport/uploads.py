@@ -112,11 +112,14 @@ def check_caps(files: Sequence[UploadSource], caps: UploadCaps) -> None:
 
 
 def new_batch_dir(uploads_dir: Path, now: datetime | None = None) -> Path:
-    """A new, empty folder ``uploads/<UTC time>-<random>/`` for one upload batch."""
+    """A new, empty staging folder ``uploads/.incoming-<UTC time>-<random>/`` for one batch.
+
+    ``jobs.create_upload_job`` moves it to ``uploads/<job id>/`` when the job is created.
+    """
     stamp = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%d-%H%M%S")
     uploads_dir.mkdir(parents=True, exist_ok=True)
     while True:
-        batch = uploads_dir / f"{stamp}-{secrets.token_hex(3)}"
+        batch = uploads_dir / f".incoming-{stamp}-{secrets.token_hex(3)}"
         try:
             batch.mkdir()
         except FileExistsError:
@@ -141,7 +144,7 @@ def save_uploads(
 
 @dataclass(frozen=True)
 class UploadBatch:
-    folder: Path  # uploads/<batch>/
+    folder: Path  # uploads/.incoming-<batch>/ until the job moves it
     saved: list[SavedUpload]
 
     @property

@@ -209,3 +209,23 @@ def test_launch_worker_is_detached_logs_to_a_file_and_is_reaped(
     )
     assert summary.duration_seconds > 0
     assert jobs.latest_active_job(sqlite_engine) is None
+
+
+def test_an_upload_job_moves_its_staged_files_to_uploads_job_id(
+    tmp_path: Path, sqlite_engine: Engine
+) -> None:
+    engine = sqlite_engine
+    uploads_dir = tmp_path / "uploads"
+    staged = uploads_dir / ".incoming-x"
+    (staged / "sub").mkdir(parents=True)
+    (staged / "a.jpg").write_bytes(b"a")
+    (staged / "sub" / "b.jpg").write_bytes(b"b")
+    job_id = jobs.create_upload_job(engine, uploads_dir, staged, TEST_IMPORTS)
+    target = uploads_dir / str(job_id)
+    assert not staged.exists()
+    assert sorted(p.name for p in target.rglob("*.jpg")) == ["a.jpg", "b.jpg"]
+    with engine.connect() as conn:
+        job = conn.execute(sa.select(JOB).where(JOB.c.id == job_id)).one()
+        paths = conn.execute(sa.select(ITEM.c.path).where(ITEM.c.job_id == job_id)).scalars()
+        assert sorted(paths) == [str(target / "a.jpg"), str(target / "sub" / "b.jpg")]
+    assert (job.source, job.total, job.kind) == (str(target), 2, JobKind.UPLOAD.value)

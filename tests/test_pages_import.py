@@ -43,8 +43,9 @@ def test_upload_saves_files_releases_memory_and_runs_a_job(app_env: AppEnv) -> N
     at.button(key="start_upload").click().run()
     assert not at.exception
 
+    job_id = at.session_state["started_job"]
     batches = list((app_env.home / "uploads").iterdir())
-    assert len(batches) == 1
+    assert batches == [app_env.home / "uploads" / str(job_id)]  # uploads/<job>/
     saved = sorted(p.name for p in batches[0].iterdir())
     assert saved == ["IMG_0001-2.JPG", "IMG_0001.JPG", "фото.jpeg"]
     assert (batches[0] / "IMG_0001.JPG").read_bytes() == UPLOADS[0][1].read_bytes()
@@ -52,10 +53,10 @@ def test_upload_saves_files_releases_memory_and_runs_a_job(app_env: AppEnv) -> N
     assert not (app_env.home / "escape").exists()
     assert at.session_state["upload_bytes_held"] == 0  # released from the server's memory
 
-    job_id = at.session_state["started_job"]
     job = get_job(app_env.engine, job_id)
     assert job.kind == JobKind.UPLOAD
     assert job.total == 3
+    assert job.source == str(app_env.home / "uploads" / str(job_id))
     assert ImportSettings.from_json(job.settings_json).use_mtime is False
     done = wait_for_job(app_env.home, app_env.engine, job_id)
     assert done.status == JobStatus.COMPLETED

@@ -112,7 +112,7 @@ def test_a_batch_gets_its_own_folder(tmp_path: Path) -> None:
     one = new_batch_dir(tmp_path, when)
     two = new_batch_dir(tmp_path, when)
     assert one != two
-    assert one.name.startswith("20240714-153012-")
+    assert one.name.startswith(".incoming-20240714-153012-")
     batch = save_upload_batch([Upload("a.jpg", b"a")], tmp_path)
     assert batch.paths == [batch.folder / "a.jpg"]
 

@@ -85,10 +85,24 @@ def run(ctx: BenchContext) -> Comparison:
         f"wall time per file: job {job_ms:.1f} ms, floor {floor_ms:.1f} ms, "
         f"beyond the floor {job_ms - floor_ms:.1f} ms"
     )
-    job_rate = statistics.median(r.files_per_second for r in comparison.candidate)
+    job_cpu = statistics.median(r.cpu_ms_per_file for r in comparison.candidate)
     say(
-        f"pipeline alone (one pass, same pool): {pipeline.files_per_second:.1f} files/s; "
-        f"job/pipeline {job_rate / pipeline.files_per_second:.3f}"
+        f"pipeline alone (one pass, same pool): {pipeline.files_per_second:.1f} files/s, "
+        f"{pipeline.cpu_ms_per_file:.1f} CPU ms/file; the job: {job_cpu:.1f} CPU ms/file"
+    )
+    say("\nwhere a job's wall time goes (seconds, from the rows' timestamps)")
+    phase_rows: list[list[Cell]] = []
+    for i, r in enumerate(runs, 1):
+        p = r.phases
+        rate = (r.files - 1) / p.items if p.items > 0 else 0.0
+        phase_rows.append(
+            [f"#{i}", r.seconds, p.to_started, p.to_first_item, p.items, rate, p.to_completed]
+        )
+    say(
+        table(
+            ["round", "total", "worker start", "to 1st item", "items", "items/s", "to COMPLETED"],
+            phase_rows,
+        )
     )
     say(
         f"database time per file (worker's batch of {db.batch}, replayed in-process): "
