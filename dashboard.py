@@ -14,7 +14,7 @@ import streamlit as st
 
 from pages.panels import app, live_panel, summary_panel
 from photoimport import jobs, library
-from photoimport.display import job_rows
+from photoimport.display import job_rows, job_title
 from photoimport.models import JobStatus
 
 ROOT = Path(__file__).resolve().parent
@@ -41,7 +41,7 @@ def home() -> None:
         return
 
     progress = jobs.job_progress(engine, job_id)
-    st.subheader(f"Job {job_id} · {progress.kind.value} · {Path(progress.source).name or '/'}")
+    st.subheader(job_title(job_id, progress.kind, progress.source, progress.total))
     progress = live_panel(settings, engine, job_id, zone)
     if progress.status == JobStatus.COMPLETED:
         summary_panel(engine, job_id)

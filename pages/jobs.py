@@ -8,9 +8,9 @@ import streamlit as st
 
 from pages.panels import app, live_panel, show_error, summary_panel
 from photoimport import jobs
-from photoimport.display import format_local_time, job_rows, job_settings, tail_text
+from photoimport.display import format_local_time, job_rows, job_settings, job_title, tail_text
 from photoimport.errors import PhotoimportError
-from photoimport.models import RESUMABLE_STATUSES, JobControl, JobStatus
+from photoimport.models import RESUMABLE_STATUSES, JobControl, JobKind, JobStatus
 
 settings, engine, zone = app()
 st.title(":material/list_alt: Jobs")
@@ -45,13 +45,13 @@ job_id = st.selectbox(
     ids,
     index=ids.index(default),
     key="job_pick",
-    format_func=lambda i: next(f"Job {r.job} · {r.kind} · {r.source}" for r in rows if r.job == i),
+    format_func=lambda i: next(
+        job_title(j.id, JobKind(j.kind), j.source, j.total) for j in all_jobs if j.id == i
+    ),
 )
 st.query_params["job"] = str(job_id)
 job = next(j for j in all_jobs if j.id == job_id)
-progress_kind = str(job.kind)
-
-st.header(f"Job {job_id}: {progress_kind} import")
+st.header(job_title(job_id, JobKind(job.kind), job.source, job.total))
 st.caption(
     f"Source `{job.source}` · created {format_local_time(job.created_at, zone)}"
     + (f" · finished {format_local_time(job.finished_at, zone)}" if job.finished_at else "")

@@ -163,3 +163,14 @@ def tail_text(path: Path, max_lines: int = 40, max_bytes: int = 64_000) -> str |
     if size > max_bytes and lines:
         lines = lines[1:]  # the first line was cut in the middle
     return "\n".join(lines[-max_lines:])
+
+
+def job_title(job_id: int, kind: JobKind, source: str, total: int) -> str:
+    """How pages name a job: "Job 3 · folder Pictures/2024", "Job 4 · 5 uploaded photos"."""
+    if kind is JobKind.UPLOAD:
+        return f"Job {job_id} · {total:,} uploaded photo{'s' if total != 1 else ''}"
+    if kind is JobKind.DEMO:
+        return f"Job {job_id} · demo photos"
+    path = Path(source)
+    where = "/".join(path.parts[-2:]) if len(path.parts) > 2 else str(path)
+    return f"Job {job_id} · {'watched folder' if kind is JobKind.WATCH else 'folder'} {where}"

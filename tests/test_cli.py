@@ -10,7 +10,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,28 +24,22 @@ from photoimport.db import make_engine
 from photoimport.models import JobKind, JobStatus
 from photoimport.settings import ImportSettings
 from photoimport.settings_store import save_import_settings
+from tests.unprivileged import obeying_permissions
 
 ROOT = Path(__file__).resolve().parent.parent
-VENV_SITE = Path(sys.prefix) / "lib" / "python3.11" / "site-packages"
-AS_NOBODY = 65534
 UNREACHABLE = "postgresql+psycopg://nobody@127.0.0.1:1/x"
 
 
 def run_cli(
-    home: Path, *args: str, env: dict[str, str] | None = None, user: int | None = None
+    home: Path, *args: str, env: dict[str, str] | None = None, obey_permissions: bool = False
 ) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith("PHOTOIMPORT_")}
     base["PHOTOIMPORT_HOME"] = str(home)
-    python = sys.executable
-    if user is not None:  # the venv's interpreter lives under /root: run the same packages
-        python = "/usr/bin/python3.11"  # with Debian's Python 3.11 for an unprivileged user
-        base["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(VENV_SITE)])
-        base["PYTHONDONTWRITEBYTECODE"] = "1"
+    command = [sys.executable, "-m", "photoimport", *args]
     return subprocess.run(
-        [python, "-m", "photoimport", *args],
+        obeying_permissions(command) if obey_permissions else command,
         cwd=ROOT,
         env={**base, **(env or {})},
-        user=user,
         capture_output=True,
         text=True,
         timeout=120,
@@ -82,23 +75,14 @@ def test_missing_folder(home: Path, tmp_path: Path) -> None:
     assert_user_error(run_cli(home, "import", str(missing)), f"folder not found: {missing}")
 
 
-@pytest.fixture
-def shared_tmp() -> Iterator[Path]:
-    """A folder user "nobody" can traverse (pytest's tmp_path is private to root)."""
-    folder = Path(tempfile.mkdtemp(prefix="pi-cli-"))
-    folder.chmod(0o777)
-    yield folder
-    for sub in folder.rglob("*"):
-        if sub.is_dir():
-            sub.chmod(0o755)
-    shutil.rmtree(folder)
-
-
-def test_unreadable_folder(shared_tmp: Path, make_jpeg: Callable[..., Path]) -> None:
-    locked = shared_tmp / "locked"
+def test_unreadable_folder(tmp_path: Path, home: Path, make_jpeg: Callable[..., Path]) -> None:
+    locked = tmp_path / "locked"
     shutil.copytree(make_jpeg("p.jpg").parent, locked)
     locked.chmod(0o000)
-    done = run_cli(shared_tmp / "home", "import", str(locked), user=AS_NOBODY)
+    try:
+        done = run_cli(home, "import", str(locked), obey_permissions=True)
+    finally:
+        locked.chmod(0o755)
     assert_user_error(done, f"folder not readable (permission denied): {locked}")
 
 

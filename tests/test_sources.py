@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,6 +18,7 @@ from photoimport.settings import Settings
 from photoimport.sources import has_image_signature, is_within_roots, validate_folder
 from tests.fixtures.corpus import CORPUS, corpus_files
 from tests.fixtures.images import save_jpeg
+from tests.unprivileged import obeying_permissions
 
 
 def settings_for(tmp_path: Path, *roots: Path) -> Settings:
@@ -55,27 +53,11 @@ def test_a_file_is_not_a_folder(tmp_path: Path, make_jpeg: Callable[..., Path]) 
         validate_folder(photo, settings_for(tmp_path))
 
 
-# Root reads every folder, so the unreadable cases run as user "nobody". The venv's interpreter
-# lives under /root (not searchable by nobody); photoimport.sources needs only the standard
-# library, so Debian's own Python 3.11 runs it there.
-AS_NOBODY = 65534
-SYSTEM_PYTHON = "/usr/bin/python3.11"
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def shared_tmp() -> Iterator[Path]:
-    """A temporary folder that user "nobody" can traverse (pytest's tmp_path is 0700)."""
-    folder = Path(tempfile.mkdtemp(prefix="pi-sources-"))
-    folder.chmod(0o755)
-    yield folder
-    for sub in folder.rglob("*"):
-        if sub.is_dir() and not sub.is_symlink():
-            sub.chmod(0o755)
-    shutil.rmtree(folder)
-
-
-def validate_in_subprocess(folder: Path, home: Path) -> subprocess.CompletedProcess[str]:
+def validate_obeying_permissions(folder: Path, home: Path) -> subprocess.CompletedProcess[str]:
+    """validate_folder in a process that meets file permissions even when the tests run as root."""
     code = (
         "import sys\n"
         "from photoimport.settings import load_settings\n"
@@ -86,16 +68,10 @@ def validate_in_subprocess(folder: Path, home: Path) -> subprocess.CompletedProc
         "except SourceError as exc:\n"
         "    print(type(exc).__name__, exc)\n"
     )
-    as_root = os.geteuid() == 0
     return subprocess.run(
-        [SYSTEM_PYTHON if as_root else sys.executable, "-c", code, str(folder)],
+        obeying_permissions([sys.executable, "-c", code, str(folder)]),
         cwd=ROOT,
-        env={
-            "PYTHONPATH": str(ROOT),
-            "PHOTOIMPORT_HOME": str(home),
-            "PYTHONDONTWRITEBYTECODE": "1",
-        },
-        user=AS_NOBODY if as_root else None,
+        env={"PHOTOIMPORT_HOME": str(home), "PYTHONDONTWRITEBYTECODE": "1"},
         capture_output=True,
         text=True,
         timeout=60,
@@ -103,20 +79,26 @@ def validate_in_subprocess(folder: Path, home: Path) -> subprocess.CompletedProc
     )
 
 
-def test_an_unreadable_folder_is_refused(shared_tmp: Path) -> None:
-    locked = shared_tmp / "locked"
+def test_an_unreadable_folder_is_refused(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
     save_jpeg(locked / "photo.jpg")
     locked.chmod(0o000)
-    done = validate_in_subprocess(locked, shared_tmp / "home")
+    try:
+        done = validate_obeying_permissions(locked, tmp_path / "home")
+    finally:
+        locked.chmod(0o755)
     assert done.stderr == ""
     assert done.stdout == f"FolderNotReadable folder not readable (permission denied): {locked}\n"
 
 
-def test_a_folder_under_an_unsearchable_parent_is_refused(shared_tmp: Path) -> None:
-    inner = shared_tmp / "closed" / "inner"
+def test_a_folder_under_an_unsearchable_parent_is_refused(tmp_path: Path) -> None:
+    inner = tmp_path / "closed" / "inner"
     save_jpeg(inner / "photo.jpg")
-    (shared_tmp / "closed").chmod(0o700)
-    done = validate_in_subprocess(inner, shared_tmp / "home")
+    (tmp_path / "closed").chmod(0o000)
+    try:
+        done = validate_obeying_permissions(inner, tmp_path / "home")
+    finally:
+        (tmp_path / "closed").chmod(0o755)
     assert done.stderr == ""
     assert done.stdout == f"FolderNotReadable folder not readable (permission denied): {inner}\n"
 

@@ -120,3 +120,16 @@ def test_a_batch_gets_its_own_folder(tmp_path: Path) -> None:
 def test_upload_jobs_do_not_use_mtime() -> None:
     base = ImportSettings(timezone="Europe/Madrid", use_mtime=True)
     assert upload_import_settings(base) == base.with_changes(use_mtime=False)
+
+
+def test_jobs_are_named_for_people() -> None:
+    from photoimport.display import job_title
+    from photoimport.models import JobKind
+
+    assert job_title(4, JobKind.UPLOAD, "/data/uploads/4", 5) == "Job 4 · 5 uploaded photos"
+    assert job_title(5, JobKind.UPLOAD, "/data/uploads/5", 1) == "Job 5 · 1 uploaded photo"
+    assert job_title(3, JobKind.DIRECTORY, "/home/me/Pictures/2024", 10) == (
+        "Job 3 · folder Pictures/2024"
+    )
+    assert job_title(6, JobKind.WATCH, "/srv/inbox", 2) == "Job 6 · watched folder srv/inbox"
+    assert job_title(7, JobKind.DEMO, "/data/demo", 6) == "Job 7 · demo photos"
