@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from photoimport.models import Confidence
+from photoimport.enums import Confidence
 
 
 class CandidateSource(StrEnum):

@@ -14,12 +14,41 @@ Every datetime column is ``UTCDateTime``: timezone-aware in Python, stored in UT
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
+
+from photoimport.enums import (
+    ACTIVE_STATUSES,
+    RESUMABLE_STATUSES,
+    Confidence,
+    ItemState,
+    JobControl,
+    JobKind,
+    JobStatus,
+    WatchState,
+)
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "RESUMABLE_STATUSES",
+    "Confidence",
+    "File",
+    "ItemState",
+    "Job",
+    "JobControl",
+    "JobItem",
+    "JobKind",
+    "JobStatus",
+    "StoredSettings",
+    "UTCDateTime",
+    "WatchState",
+    "WatchedFolder",
+    "WatcherState",
+    "utcnow",
+]
 
 
 def utcnow() -> datetime:
@@ -44,56 +73,6 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
             return None
         assert isinstance(value, datetime)
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-class JobKind(StrEnum):
-    UPLOAD = "upload"
-    DIRECTORY = "directory"
-    WATCH = "watch"
-    DEMO = "demo"
-
-
-class JobStatus(StrEnum):
-    PENDING = "PENDING"
-    RUNNING = "RUNNING"
-    PAUSED = "PAUSED"
-    COMPLETED = "COMPLETED"
-    FAILED = "FAILED"
-    HALTED = "HALTED"
-    CANCELLED = "CANCELLED"
-
-
-ACTIVE_STATUSES = (JobStatus.PENDING, JobStatus.RUNNING)
-RESUMABLE_STATUSES = (JobStatus.PAUSED, JobStatus.HALTED, JobStatus.CANCELLED, JobStatus.FAILED)
-
-
-class JobControl(StrEnum):
-    """What a front end asked the worker to do at its next batch boundary."""
-
-    NONE = "none"
-    PAUSE = "pause"
-    CANCEL = "cancel"
-
-
-class ItemState(StrEnum):
-    PENDING = "pending"
-    CLAIMED = "claimed"
-    DONE = "done"
-    ERROR = "error"
-    SKIPPED = "skipped"  # content already in the library: linked, not processed again
-
-
-class Confidence(StrEnum):
-    HIGH = "HIGH"
-    MEDIUM = "MEDIUM"
-    LOW = "LOW"
-    NONE = "NONE"
-
-
-class WatchState(StrEnum):
-    WATCHING = "watching"
-    MISSING = "folder missing"
-    STOPPED = "watcher not running"
 
 
 class Job(SQLModel, table=True):

@@ -29,7 +29,7 @@ import io
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -119,6 +119,7 @@ class FileResult:
     error: FileError | None = None
     timings: StageTimings = field(default_factory=StageTimings)
     file_type: str | None = None  # detected from the content: "JPEG", "HEIF", "text file", ...
+    already_known: bool = False  # ``is_known(sha256)`` said the library holds it: not processed
 
     @property
     def ok(self) -> bool:
@@ -149,6 +150,7 @@ class _Run:
     phash: str | None = None
     thumbnail: Path | None = None
     ms: dict[str, float] = field(default_factory=dict)
+    already_known: bool = False
 
     def result(self, error: FileError | None = None) -> FileResult:
         return FileResult(
@@ -163,6 +165,7 @@ class _Run:
             error=error,
             timings=StageTimings(**self.ms),
             file_type=self.detected.name if self.detected else None,
+            already_known=self.already_known,
         )
 
 
@@ -172,11 +175,18 @@ def configure_for_pool() -> None:
     AvifImagePlugin.DEFAULT_MAX_THREADS = 1
 
 
-def process_file(path: Path, settings: PipelineSettings) -> FileResult:
-    """Process one file. Never raises for a bad file: its ``FileResult.error`` says why."""
+def process_file(
+    path: Path, settings: PipelineSettings, is_known: Callable[[str], bool] | None = None
+) -> FileResult:
+    """Process one file. Never raises for a bad file: its ``FileResult.error`` says why.
+
+    ``is_known(sha256)``, when given, is asked right after the file is read and hashed: when it
+    says the library already holds that content, processing stops there (``already_known``), so
+    a known file costs one read and one hash, and is never read twice.
+    """
     run = _Run(path=path)
     try:
-        _process(run, settings)
+        _process(run, settings, is_known)
     except _RefusedError as refused:
         return run.result(FileError(path, refused.stage, refused.reason))
     # The one boundary: whatever fails on one file (a decoder, a plugin, a tag parser bug) must
@@ -186,12 +196,15 @@ def process_file(path: Path, settings: PipelineSettings) -> FileResult:
     return run.result()
 
 
-def _process(run: _Run, settings: PipelineSettings) -> None:
+def _process(run: _Run, settings: PipelineSettings, is_known: Callable[[str], bool] | None) -> None:
     started = perf_counter()
     data = _read_once(run)
     run.sha256 = sha256_bytes(data)
     now = perf_counter()
     run.ms["read_hash"], started = (now - started) * 1000, now
+    if is_known is not None and is_known(run.sha256):
+        run.already_known = True
+        return
 
     run.stage = Stage.DETECT
     run.detected = detect_format(data[:HEAD_BYTES], run.path.name)

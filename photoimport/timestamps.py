@@ -62,8 +62,8 @@ from photoimport.capture_types import (
     TimestampCandidate,
 )
 from photoimport.date_parsing import format_offset
+from photoimport.enums import Confidence
 from photoimport.metadata import ImageMetadata
-from photoimport.models import Confidence
 
 __all__ = [
     "SOURCE_LABELS",

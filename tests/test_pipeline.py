@@ -386,3 +386,25 @@ def test_configure_for_pool_decodes_with_one_thread(
     with Image.open(result.thumbnail) as thumb:
         assert thumb.size == (320, 240)
         assert np.asarray(thumb).std() > 10
+
+
+def test_known_content_stops_after_one_read_and_hash(tmp_path: Path) -> None:
+    photo = CORPUS / "pillow" / "flower.jpg"
+    digest = hashlib.sha256(photo.read_bytes()).hexdigest()
+    asked: list[str] = []
+
+    def is_known(sha256: str) -> bool:
+        asked.append(sha256)
+        return True
+
+    thumbs = tmp_path / "thumbs"
+    result = process_file(photo, PipelineSettings(thumbs_dir=thumbs), is_known=is_known)
+    assert asked == [digest]
+    assert (result.already_known, result.sha256, result.error) == (True, digest, None)
+    assert (result.metadata, result.capture, result.thumbnail) == (None, None, None)
+    assert not thumbs.exists()  # nothing decoded, nothing written
+
+    fresh = process_file(photo, PipelineSettings(thumbs_dir=thumbs), is_known=lambda _s: False)
+    assert fresh.already_known is False
+    assert fresh.thumbnail is not None
+    assert fresh.thumbnail.is_file()

@@ -186,17 +186,22 @@ class Runner:
             log.info("job %s: not runnable now (completed, held or stopping); exiting", self.job_id)
             return EXIT_REFUSED
         log.info("job %s: %s as %s", self.job_id, taken.value, self.owner)
+        job = self.view()
+        # Fork the pool now: before any thread of ours exists and with no transaction open.
+        pool = pool_tasks.make_pool(max(1, job.settings.workers), self.settings.database_url)
+        pool.submit(pool_tasks.warm_up)  # starts every pool process (fork: all at once)
         signal.signal(signal.SIGTERM, self._on_sigterm)
         beat = threading.Thread(target=self._heartbeat_loop, name="heartbeat", daemon=True)
         beat.start()
         try:
-            return self._run_taken(taken)
+            return self._run_taken(taken, job, pool)
         except Exception as exc:  # the worker's boundary: record why in the job, then exit
             log.exception("job %s: worker failed", self.job_id)
             self._record_failure(exc)
             return EXIT_ERROR
         finally:
             self.stop_heartbeat.set()
+            pool.shutdown(wait=True, cancel_futures=True)
             beat.join(timeout=5)
 
     def _record_failure(self, exc: Exception) -> None:
@@ -207,34 +212,22 @@ class Runner:
         except sa.exc.SQLAlchemyError as db_exc:
             log.error("job %s: could not record the failure: %s", self.job_id, db_exc)
 
-    def _run_taken(self, taken: TakeResult) -> int:
-        job = self.view()
+    def _run_taken(self, taken: TakeResult, job: JobView, pool: ProcessPoolExecutor) -> int:
         settings = job.settings
         if taken is TakeResult.TOOK:
             self.remove_stale_thumbnail_temps()
         processes = max(1, settings.workers)
-        pool = pool_tasks.make_pool(processes, self.settings.database_url)
-        try:
-            pool.submit(pool_tasks.warm_up)  # the pool starts while the folder is listed
-            if job.kind is JobKind.DIRECTORY and not job.listing_done and taken is TakeResult.TOOK:
-                root = Path(job.source)
-                if not root.is_dir():
-                    self.end_run(JobStatus.FAILED, f"the folder {root} no longer exists")
-                    return EXIT_OK
-                if not list_folder(self.engine, self.job_id, root, lambda: not self.stop_reason()):
-                    return self.stop(self.stop_reason() or StopReason.PAUSE)
-                log.info("job %s: listed %d files", self.job_id, self.view().total)
-            psettings = PipelineSettings(
-                thumbs_dir=self.settings.thumbs_dir,
-                thumbnail_size=settings.thumbnail_size,
-                timezone=settings.timezone,
-                use_mtime=settings.use_mtime,
-                max_image_pixels=settings.max_image_pixels,
-            )
-            batch = self.batch_size or max(4, 4 * processes)
-            return self._batches(pool, batch, psettings, settings, job.done, job.errors)
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+        if job.kind is JobKind.DIRECTORY and not job.listing_done and taken is TakeResult.TOOK:
+            root = Path(job.source)
+            if not root.is_dir():
+                self.end_run(JobStatus.FAILED, f"the folder {root} no longer exists")
+                return EXIT_OK
+            if not list_folder(self.engine, self.job_id, root, lambda: not self.stop_reason()):
+                return self.stop(self.stop_reason() or StopReason.PAUSE)
+            log.info("job %s: listed %d files", self.job_id, self.view().total)
+        psettings = PipelineSettings.for_job(self.settings.thumbs_dir, settings)
+        batch = self.batch_size or max(4, 4 * processes)
+        return self._batches(pool, batch, psettings, settings, job.done, job.errors)
 
     def _batches(
         self,
