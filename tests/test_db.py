@@ -32,7 +32,7 @@ def test_sqlite_engine_has_wal_normal_sync_and_busy_timeout(tmp_path: Path) -> N
 def test_migrations_create_every_table_and_stamp_head(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'p.db'}")
     assert set(sa.inspect(engine).get_table_names()) >= TABLES
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == "0002"
     ensure_schema(engine)  # idempotent
     indexes = {i["name"] for i in sa.inspect(engine).get_indexes("file")}
     assert {"ix_file_sha256", "ix_file_capture_utc", "ix_file_confidence"} <= indexes
@@ -61,7 +61,7 @@ def test_several_processes_migrating_one_new_file_at_once(tmp_path: Path) -> Non
     outputs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0, 0], outputs
     assert all(out.strip() == b"ok" for out, _ in outputs)
-    assert current_revision(make_engine(url)) == "0001"
+    assert current_revision(make_engine(url)) == "0002"
 
 
 def test_datetimes_are_stored_in_utc_and_read_back_aware(tmp_path: Path) -> None:
@@ -109,7 +109,7 @@ def test_sqlite_file_in_an_unwritable_place_is_a_database_error(tmp_path: Path) 
 def test_postgres_engine_migrates_and_round_trips(postgres_url: str) -> None:
     engine = make_engine(postgres_url)
     assert set(sa.inspect(engine).get_table_names()) >= TABLES
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == "0002"
     with Session(engine) as session:
         job = Job(kind=JobKind.DIRECTORY, source="/photos")
         session.add(job)
@@ -129,3 +129,36 @@ def test_several_processes_migrating_one_postgres_database_at_once(postgres_url:
     ]
     outputs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0], outputs
+
+
+def test_a_library_at_an_older_revision_is_upgraded_with_its_rows(tmp_path: Path) -> None:
+    """A user's library made by an older photoimport survives the upgrade at the next start."""
+    from alembic import command
+
+    from photoimport.db import _alembic_config
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    old = sa.create_engine(url)
+    with old.begin() as conn:
+        command.upgrade(_alembic_config(conn), "0001")
+        conn.exec_driver_sql(
+            "INSERT INTO job (kind, source, status, control, settings_json, listing_done, total,"
+            " done, errors, skipped, created_at, run_done_at_start, active_seconds)"
+            " VALUES ('directory', '/p', 'COMPLETED', 'none', '', 1, 1, 1, 1, 0,"
+            " '2024-01-01 00:00:00', 0, 0)"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO jobitem (job_id, path, state, attempts, error_stage, error_reason)"
+            " VALUES (1, '/p/a.jpg', 'error', 1, 'decode', 'truncated JPEG')"
+        )
+    old.dispose()
+    assert current_revision(make_engine(url, migrate=False)) == "0001"
+
+    engine = make_engine(url)  # what every start does
+    assert current_revision(engine) == "0002"
+    indexes = {i["name"] for i in sa.inspect(engine).get_indexes("jobitem")}
+    assert "ix_jobitem_job_state_path" in indexes
+    assert "ix_jobitem_job_state" not in indexes
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT path, error_reason FROM jobitem").all()
+    assert [tuple(r) for r in rows] == [("/p/a.jpg", "truncated JPEG")]
