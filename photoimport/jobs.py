@@ -11,11 +11,7 @@ host, its worker process has died); pausing, cancelling or resuming a lost job a
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
-import sys
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -24,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from photoimport.detached import spawn_detached
 from photoimport.errors import InvalidJobTransition, JobNotFound
 from photoimport.job_creation import create_job, create_upload_job
 from photoimport.models import (
@@ -95,40 +92,19 @@ class JobErrorRow:
 
 HEARTBEAT_SECONDS = 2.0
 LOST_AFTER_SECONDS = 5 * HEARTBEAT_SECONDS  # no heartbeat for this long: the worker is lost
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-ENV_PASSED_TO_WORKER = ("PHOTOIMPORT_HOME", "PHOTOIMPORT_DATABASE_URL")
 
 JOB: sa.Table = Job.__table__  # type: ignore[attr-defined]
 ITEM: sa.Table = JobItem.__table__  # type: ignore[attr-defined]
 
 
 def launch_worker(settings: Settings, job_id: int) -> int:
-    """Start a detached ``python -m worker run --job N``; returns its pid.
-
-    Its output goes to ``logs/worker-<job>.log`` (never a pipe: a pipe whose reader dies kills
-    the worker), it runs in its own session (a Ctrl-C to the dashboard does not reach it), and a
-    daemon thread waits for it so it never lingers as a zombie.
-    """
-    settings.logs_dir.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ)
-    env["PHOTOIMPORT_HOME"] = str(settings.home)
-    env["PHOTOIMPORT_DATABASE_URL"] = settings.database_url
-    pythonpath = [str(PROJECT_ROOT), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
-    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(pythonpath))
-    log_path = settings.logs_dir / f"worker-{job_id}.log"
-    with log_path.open("ab") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "worker", "run", "--job", str(job_id)],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            close_fds=True,
-        )
-    threading.Thread(target=proc.wait, name=f"reap-worker-{proc.pid}", daemon=True).start()
-    return proc.pid
+    """Start a detached ``python -m worker run --job N`` (``detached.spawn_detached``), logging
+    to ``logs/worker-<job>.log``; returns its pid."""
+    return spawn_detached(
+        settings,
+        ["worker", "run", "--job", str(job_id)],
+        settings.logs_dir / f"worker-{job_id}.log",
+    )
 
 
 def _stale_before() -> datetime:

@@ -12,19 +12,15 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import subprocess
-import sys
-import threading
 import time
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from photoimport.detached import spawn_detached
 from photoimport.errors import WatchError
 from photoimport.settings import Settings
 from photoimport.watch_folders import live_watchers, resolve_folder, unregister_watcher
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def start_watcher(
@@ -39,29 +35,10 @@ def start_watcher(
     for w in live_watchers(engine):
         if w.folder is None or wanted is None or w.folder == wanted:
             raise WatchError(f"a watcher is already running (pid {w.pid} on {w.host})")
-    settings.logs_dir.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ)
-    env["PHOTOIMPORT_HOME"] = str(settings.home)
-    env["PHOTOIMPORT_DATABASE_URL"] = settings.database_url
-    pythonpath = [str(PROJECT_ROOT), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
-    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(pythonpath))
-    cmd = [sys.executable, "-m", "photoimport", "watch"]
+    args = ["photoimport", "watch"]
     if wanted is not None:
-        cmd += ["--folder", wanted]
-    cmd += list(extra_args)
-    with (settings.logs_dir / "watcher.log").open("ab") as log:
-        proc = subprocess.Popen(
-            cmd,
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            close_fds=True,
-        )
-    threading.Thread(target=proc.wait, name=f"reap-watcher-{proc.pid}", daemon=True).start()
-    return proc.pid
+        args += ["--folder", wanted]
+    return spawn_detached(settings, [*args, *extra_args], settings.logs_dir / "watcher.log")
 
 
 def stop_watcher(engine: Engine, *, wait_seconds: float = 10.0) -> list[int]:
