@@ -96,8 +96,8 @@ def run(ctx: BenchContext) -> list[Comparison]:
     say(
         f"whole corpus, pipeline alone (one pass, same pool): {pipeline.files_per_second:.1f}"
         f" files/s, {pipeline.cpu_ms_per_file:.1f} CPU ms/file; the job: {job_cpu:.1f} CPU"
-        " ms/file (it adds the worker's start-up, imports in each spawned pool process,"
-        " the known-content check, the database and the grouping)"
+        " ms/file (it adds the worker's start-up, the known-content check, the database"
+        " and the grouping)"
     )
     _print_phases(runs)
     say(
