@@ -12,7 +12,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from pages.panels import app, live_panel, summary_panel
+from pages.panels import app, live_panel
+from pages.summary import summary_panel
 from photoimport import jobs, library
 from photoimport.display import job_rows, job_title
 from photoimport.models import JobStatus

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages.panels import app, live_panel, show_error, summary_panel
+from pages.panels import app, live_panel, show_error
+from pages.summary import summary_panel
 from photoimport import jobs
 from photoimport.display import format_local_time, job_rows, job_settings, job_title, tail_text
 from photoimport.errors import PhotoimportError

@@ -126,6 +126,22 @@ def test_upload_five_photos_and_see_them_in_the_gallery(server: Server) -> None:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1600})
+            # The server's first request is a page's URL (a bookmark): the sidebar must still
+            # be the app's navigation, not Streamlit's list of every file in pages/.
+            page.goto(f"{server.url}/import_photos")
+            nav = page.get_by_test_id("stSidebarNavItems")
+            expect(nav.get_by_role("link", name="Settings")).to_be_visible(timeout=30_000)
+            expect(page.get_by_role("heading", name=re.compile("Import photos"))).to_be_visible()
+            links = [t.strip() for t in nav.get_by_role("link").all_inner_texts()]
+            assert [t.split()[-1] for t in links] == [
+                "Home",
+                "Import",
+                "Jobs",
+                "Gallery",
+                "Watch",
+                "Settings",
+            ], links
+
             page.goto(server.url)
             expect(page.get_by_text("No imports yet")).to_be_visible(timeout=30_000)
             _shot(page, "01-home-empty")
