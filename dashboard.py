@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from pages.panels import app, live_panel
+from pages.panels import NAVIGATION_RAN, app, live_panel
 from pages.summary import summary_panel
 from photoimport import jobs, library
 from photoimport.display import job_rows, job_title
@@ -95,4 +95,5 @@ def navigation() -> list[st.Page]:
 
 
 st.set_page_config(page_title="photoimport", page_icon="📷", layout="wide")
+st.session_state[NAVIGATION_RAN] = True
 st.navigation(navigation()).run()

@@ -22,6 +22,7 @@ from photoimport.settings import Settings, load_settings
 from photoimport.settings_store import load_import_settings
 
 TICK_SECONDS = 1.0
+NAVIGATION_RAN = "navigation_ran"  # set by dashboard.py on every run
 
 
 def app() -> tuple[Settings, Engine, tzinfo]:
@@ -30,9 +31,10 @@ def app() -> tuple[Settings, Engine, tzinfo]:
     The first request after the server starts may be a page's URL (a bookmark, ``?job=3``): as
     the folder is named ``pages/``, Streamlit then runs that file alone in its old multipage
     mode, with a sidebar of every file in ``pages/``, until ``st.navigation`` runs once. Flip
-    Streamlit's own flag (private API, set by ``st.navigation``) and rerun through dashboard.py.
+    Streamlit's own flag (private API, set by ``st.navigation``) and rerun through dashboard.py,
+    once, in a session that has not been through dashboard.py yet (nothing to lose by a rerun).
     """
-    if PagesManager.uses_pages_directory:
+    if PagesManager.uses_pages_directory and NAVIGATION_RAN not in st.session_state:
         PagesManager.uses_pages_directory = False
         st.rerun()
     settings = load_settings()
