@@ -36,7 +36,7 @@ with left:
     else:
         st.caption("No preview: the original is no longer where it was imported from.")
 with right:
-    st.metric("Taken", f.capture_local or "no date in the photo", help="Local time at capture.")
+    st.markdown(f"**Taken** {browse.capture_text(f)}", help="Local time where it was taken.")
     st.metric("Date confidence", str(f.confidence))
     facts = browse.photo_facts(f)
     st.table(pd.DataFrame({"": [x.label for x in facts], "value": [x.value for x in facts]}))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from photoimport.capture_types import CandidateSource
 from photoimport.library import FileFilter, list_files
 from photoimport.models import File, ItemState, JobItem
 
@@ -90,7 +92,7 @@ def candidate_rows(file: File) -> list[CandidateRow]:
             verdict = "valid, but a more trusted source was chosen"
         rows.append(
             CandidateRow(
-                source=source,
+                source=source_label(source),
                 value=str(cand.get("raw") or ""),
                 local_time=str(cand.get("local") or ""),
                 offset_from=str(cand.get("offset_source") or ""),
@@ -147,8 +149,10 @@ def photo_facts(file: File) -> list[Fact]:
     offset = file.capture_offset_minutes
     facts = [
         Fact("camera", " ".join(x for x in (file.make, file.model) if x) or "—"),
-        Fact("taken (UTC)", file.capture_utc.isoformat() if file.capture_utc else "—"),
-        Fact("date from", file.capture_source or "—"),
+        Fact(
+            "taken (UTC)", f"{file.capture_utc:%Y-%m-%d %H:%M:%S} UTC" if file.capture_utc else "—"
+        ),
+        Fact("date from", source_label(file.capture_source) if file.capture_source else "—"),
         Fact("offset", "—" if offset is None else _offset_text(offset)),
         Fact("offset from", file.capture_offset_source or "—"),
         Fact("pixels", f"{file.display_width} × {file.display_height}"),
@@ -159,6 +163,26 @@ def photo_facts(file: File) -> list[Fact]:
     if file.gps_latitude is not None and file.gps_longitude is not None:
         facts.append(Fact("GPS", f"{file.gps_latitude:.5f}, {file.gps_longitude:.5f}"))
     return facts
+
+
+def source_label(source: str) -> str:
+    """ "exif_dto" -> "EXIF DateTimeOriginal" (unknown codes are shown as they are)."""
+    try:
+        return CandidateSource(source).label
+    except ValueError:
+        return source
+
+
+def capture_text(file: File) -> str:
+    """The capture time as a person reads it, in the wall clock of the place it was taken:
+    "25 Jul 2018, 16:34:23 (UTC+02:00)", or "25 Jul 2018" when only the date is known."""
+    if not file.capture_local:
+        return "no date in the photo"
+    when = datetime.fromisoformat(file.capture_local)
+    if file.capture_date_only:
+        return f"{when.day} {when:%b %Y}"
+    offset = _offset_text(file.capture_offset_minutes or 0)
+    return f"{when.day} {when:%b %Y, %H:%M:%S} (UTC{offset})"
 
 
 def _offset_text(minutes: int) -> str:

@@ -93,10 +93,10 @@ def test_photo_detail_lists_every_candidate(app_env: AppEnv, library: int) -> No
     assert not at.exception
     assert at.title[0].value == f":material/image: {src.name}"
     table = at.dataframe[0].value
-    assert table["source"].iloc[0] == capture.source.value
+    assert table["source"].iloc[0] == capture.source.label == "EXIF DateTimeOriginal"
     assert list(table["chosen"]) == [True] + [False] * (len(capture.candidates) - 1)
-    assert sorted(table["source"]) == sorted(c.source.value for c in capture.candidates)
-    assert {"filename", "exif_dto"} <= set(table["source"])
+    assert sorted(table["source"]) == sorted(c.source.label for c in capture.candidates)
+    assert {"file name", "EXIF DateTimeOriginal"} <= set(table["source"])
     assert len(at.image) >= 1  # the preview decoded from the original
 
 
