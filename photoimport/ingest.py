@@ -15,6 +15,7 @@ from pathlib import Path
 from photoimport.claims import ItemOutcome
 from photoimport.errors import Stage
 from photoimport.models import Confidence, File, ItemState
+from photoimport.offsets import has_position
 from photoimport.pipeline import FileResult
 from photoimport.timestamps import CaptureTime, TimestampCandidate
 
@@ -59,6 +60,9 @@ def file_row(result: FileResult, home: Path, job_id: int) -> File:
     local = capture.local if capture else None
     offset = local.utcoffset() if local is not None else None
     gps = meta.gps
+    # (0, 0) is what phones write without a fix ("null island"): not a place on the map
+    position = (gps.latitude, gps.longitude) if gps is not None else (None, None)
+    located = has_position(*position)
     return File(
         sha256=result.sha256,
         path=str(result.path),
@@ -84,8 +88,8 @@ def file_row(result: FileResult, home: Path, job_id: int) -> File:
         capture_date_only=capture.date_only if capture else False,
         confidence=capture.confidence if capture else Confidence.NONE,
         candidates_json=candidates_json(capture),
-        gps_latitude=gps.latitude if gps else None,
-        gps_longitude=gps.longitude if gps else None,
+        gps_latitude=position[0] if located else None,
+        gps_longitude=position[1] if located else None,
         thumbnail=_relative(result.thumbnail, home),
         first_job_id=job_id,
     )
