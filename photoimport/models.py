@@ -103,7 +103,8 @@ class Job(SQLModel, table=True):
 
 class JobItem(SQLModel, table=True):
     __table_args__ = (
-        sa.Index("ix_jobitem_job_state_path", "job_id", "state", "path"),
+        sa.Index("ix_jobitem_job_state", "job_id", "state"),  # claims: id order within a state
+        sa.Index("ix_jobitem_job_state_path", "job_id", "state", "path"),  # a job's errors
         sa.UniqueConstraint("job_id", "path", name="uq_jobitem_job_path"),
     )
 
