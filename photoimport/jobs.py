@@ -1,8 +1,5 @@
 """The job API: the only way front ends (pages, CLI, watcher) touch jobs.
 
-CONTRACT (owned by the jobs helper; pages, CLI and watcher code against these names: add
-fields/functions if needed, do not rename or remove).
-
 Control requests (pause, cancel, resume) are each one UPDATE, so a page never holds a
 read-then-write transaction on the job row; the worker acts on them between batches. A job is
 "lost" when it is RUNNING but its heartbeat is older than ``LOST_AFTER_SECONDS`` (or, on this

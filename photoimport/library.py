@@ -1,8 +1,7 @@
 """Read the library: files with filters and paging, one file's detail, totals, export rows.
 
-CONTRACT (owned by the CLI/library helper; the Gallery page and the CLI both call these:
-add fields/functions if needed, do not rename or remove). Queries are paged in SQL: nothing
-loads every file into memory.
+The Gallery page and the CLI both call these. Queries are paged in SQL: nothing loads every
+file into memory.
 
 Vocabulary: a ``File`` is one content (one SHA-256); the paths it was seen under are its
 ``JobItem`` rows. A content is an *exact duplicate* when it has an item whose path differs from

@@ -1,7 +1,6 @@
 """Read what an image says about itself: size, orientation, camera, dates, GPS.
 
-CONTRACT (owned by the metadata helper; the dataclasses below are shared with timestamps and
-pipeline: add fields if needed, do not rename or remove). The dataclasses are defined in
+The dataclasses (shared with timestamps and pipeline) are defined in
 ``photoimport.metadata_types`` and re-exported here; import them from this module.
 
 Everything comes from what Pillow (and pillow-heif, registered at import) parse when a file is

@@ -1,8 +1,5 @@
 """process_file(path, settings) -> FileResult: one file, no database; the one broad catch.
 
-CONTRACT (owned by the pipeline helper; FileResult and PipelineSettings are used by the worker:
-add fields if needed, do not rename or remove).
-
 The stages, each timed into ``StageTimings`` and each named in the ``FileError`` when it fails:
 
 1. read: the file is opened read-only and read once into memory (size and mtime from the same

@@ -1,8 +1,5 @@
 """Capture time: every candidate with its source, then one chosen time and a confidence.
 
-CONTRACT (owned by the timestamps helper; the dataclasses and the two functions below are used
-by pipeline, the database layer and the pages: add fields if needed, do not rename or remove).
-
 The rules, in one table (the same table is in docs/capture-time.md and the README):
 
 | step      | rule                                                                  | result       |
