@@ -20,7 +20,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC
@@ -35,7 +35,7 @@ from photoimport.db import make_engine
 from photoimport.display import job_rows
 from photoimport.jobs import job_progress, list_jobs
 from photoimport.library import FileFilter, list_files
-from photoimport.library_seed import seed_library
+from photoimport.library_seed import best_ms, seed_library
 from photoimport.models import Job
 from photoimport.summary import compute_summary, summary_to_json
 
@@ -51,15 +51,6 @@ class PageTimings:
     gallery_script_ms: float
     jobs_script_ms: float  # warm: the finished job's chart data is cached
     jobs_first_view_ms: float  # the first view of the job (charts computed)
-
-
-def _best_ms(fn: Callable[[], object], repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best * 1000
 
 
 @contextmanager
@@ -95,18 +86,18 @@ def time_pages(rows: int = 100_000, repeat: int = 3) -> PageTimings:
             thumb = home / f.thumbnail
             thumb.parent.mkdir(parents=True, exist_ok=True)
             Image.new("RGB", (320, 240), (90, 120, 160)).save(thumb, "JPEG", quality=80)
-        progress_ms = _best_ms(lambda: job_progress(engine, job_id), repeat * 3)
-        table_ms = _best_ms(lambda: job_rows(list_jobs(engine, limit=200), UTC), repeat * 3)
+        progress_ms = best_ms(lambda: job_progress(engine, job_id), repeat * 3)
+        table_ms = best_ms(lambda: job_rows(list_jobs(engine, limit=200), UTC), repeat * 3)
         with _home_env(home):
             gallery = _page("pages/gallery.py")
             gallery.run()  # warm: imports, engine, caches
-            gallery_ms = _best_ms(gallery.run, repeat)
+            gallery_ms = best_ms(gallery.run, repeat)
             assert not gallery.exception, gallery.exception
             jobs_page = _page("pages/jobs.py")
             start = time.perf_counter()
             jobs_page.run()
             jobs_first_ms = (time.perf_counter() - start) * 1000
-            jobs_ms = _best_ms(jobs_page.run, repeat)
+            jobs_ms = best_ms(jobs_page.run, repeat)
             assert not jobs_page.exception, jobs_page.exception
         engine.dispose()
     finally:
