@@ -1,24 +1,21 @@
 """photoimport's dashboard: navigation (one mechanism: st.navigation) and the home page.
 
-Home shows the running job live (see ``pages/panels.py``), the summary of the last finished
+Home shows the running job live (see ``widgets/panels.py``), the summary of the last finished
 job with its charts, recent jobs and the library's totals. Every figure comes from
 ``photoimport`` functions that the CLI and the tests call too.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
-from pages.panels import NAVIGATION_RAN, app, live_panel
-from pages.summary import summary_panel
-from photoimport import jobs, library
-from photoimport.display import job_rows, job_title
-from photoimport.models import JobStatus
-
-ROOT = Path(__file__).resolve().parent
+from photoimport import jobs
+from photoimport.db.models import JobStatus
+from photoimport.jobs.display import job_rows, job_title
+from photoimport.library import queries as library
+from widgets.panels import NAVIGATION_RAN, app, live_panel
+from widgets.summary import summary_panel
 
 
 def home() -> None:
@@ -50,7 +47,7 @@ def home() -> None:
         "pages/jobs.py",
         label="Job details",
         icon=":material/list_alt:",
-        query_params={"job": job_id},
+        query_params={"job": str(job_id)},
     )
 
     st.divider()
@@ -81,17 +78,15 @@ def home() -> None:
 
 
 def navigation() -> list[st.Page]:
-    pages = [
+    return [
         st.Page(home, title="Home", icon=":material/home:", default=True),
         st.Page("pages/import_photos.py", title="Import", icon=":material/add_photo_alternate:"),
         st.Page("pages/jobs.py", title="Jobs", icon=":material/list_alt:"),
         st.Page("pages/gallery.py", title="Gallery", icon=":material/grid_view:"),
         st.Page("pages/photo.py", title="Photo", icon=":material/image:", visibility="hidden"),
+        st.Page("pages/watch.py", title="Watch", icon=":material/visibility:"),
+        st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
     ]
-    if (ROOT / "pages" / "watch.py").exists():  # written by the watch feature
-        pages.append(st.Page("pages/watch.py", title="Watch", icon=":material/visibility:"))
-    pages.append(st.Page("pages/settings.py", title="Settings", icon=":material/settings:"))
-    return pages
 
 
 st.set_page_config(page_title="photoimport", page_icon="📷", layout="wide")

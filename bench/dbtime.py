@@ -19,13 +19,14 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from photoimport import ingest
-from photoimport.claims import FILE, ItemOutcome, claim_items, commit_batch
-from photoimport.db import make_engine
-from photoimport.jobs import create_job
-from photoimport.models import JobKind
+from photoimport.db.claims import claim_items, commit_batch
+from photoimport.db.engine import make_engine
+from photoimport.db.models import FILE, JobKind
+from photoimport.db.work import ItemOutcome
+from photoimport.jobs.control import create_job
 from photoimport.pipeline import FileResult
 from photoimport.settings import ImportSettings
+from worker import outcomes as ingest
 
 OWNER = "bench"
 LEASE_SECONDS = 600.0
@@ -53,7 +54,7 @@ def _is_known(engine: sa.Engine, digest: str) -> bool:
 def time_database(results: Sequence[FileResult], batch: int) -> DbTiming:
     home = Path(tempfile.mkdtemp(prefix="bench-db-"))
     try:
-        engine = make_engine(f"sqlite:///{home / 'photoimport.db'}")
+        engine = make_engine(f"sqlite:///{home / 'photoimport.db.engine'}")
         paths = [r.path for r in results]
         job_id = create_job(engine, JobKind.UPLOAD, "bench", ImportSettings(), paths=paths)
         by_path = {str(r.path): r for r in results}

@@ -2,7 +2,7 @@
 
 A fresh ``PHOTOIMPORT_HOME`` (temporary folder: SQLite database, thumbnails, logs) per run, so
 no file is "already known" from an earlier pass. The worker is the real detached
-``python -m worker run --job N`` that ``photoimport.jobs.launch_worker`` starts; progress is
+``python -m worker run --job N`` that ``photoimport.jobs.control.launch_worker`` starts; progress is
 read through ``job_progress`` as the dashboard reads it. RSS is sampled with psutil over the
 worker and its pool processes; CPU time from ``RUSAGE_CHILDREN`` once the worker is reaped
 (it and its pool are this process's descendants), which other load on the machine hardly moves.
@@ -22,10 +22,9 @@ import psutil  # type: ignore[import-untyped]
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from photoimport.claims import ITEM, JOB
-from photoimport.db import make_engine
-from photoimport.jobs import create_job, job_progress, launch_worker
-from photoimport.models import ACTIVE_STATUSES, JobKind, JobStatus
+from photoimport.db.engine import make_engine
+from photoimport.db.models import ACTIVE_STATUSES, ITEM, JOB, JobKind, JobStatus
+from photoimport.jobs.control import create_job, job_progress, launch_worker
 from photoimport.settings import load_settings
 
 POLL_SECONDS = 0.05

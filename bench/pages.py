@@ -1,7 +1,7 @@
 """Page speed with a big library (issue 5): whole page scripts, not only their queries.
 
 ``time_pages(rows)`` seeds a fresh SQLite library with ``rows`` generated ``File`` rows
-(``photoimport.library_seed``), writes real thumbnails for the first gallery page, and times
+(``bench.library_seed``), writes real thumbnails for the first gallery page, and times
 (best of ``repeat``):
 
 * the progress fragment's query work (``job_progress``; target < 5 ms),
@@ -31,13 +31,13 @@ from PIL import Image
 from sqlmodel import col
 from streamlit.testing.v1 import AppTest  # noqa: TID251 (times the page scripts; not core)
 
-from photoimport.db import make_engine
-from photoimport.display import job_rows
-from photoimport.jobs import job_progress, list_jobs
-from photoimport.library import FileFilter, list_files
-from photoimport.library_seed import best_ms, seed_library
-from photoimport.models import Job
-from photoimport.summary import compute_summary, summary_to_json
+from bench.library_seed import best_ms, seed_library
+from photoimport.db.engine import make_engine
+from photoimport.db.models import Job
+from photoimport.jobs.control import job_progress, list_jobs
+from photoimport.jobs.display import job_rows
+from photoimport.jobs.summary import compute_summary, summary_to_json
+from photoimport.library.queries import FileFilter, list_files
 
 ROOT = Path(__file__).resolve().parent.parent
 DASHBOARD = str(ROOT / "dashboard.py")
@@ -76,7 +76,7 @@ def _page(path: str) -> AppTest:
 def time_pages(rows: int = 100_000, repeat: int = 3) -> PageTimings:
     home = Path(tempfile.mkdtemp(prefix="bench-page-scripts-"))
     try:
-        engine = make_engine(f"sqlite:///{home / 'photoimport.db'}")
+        engine = make_engine(f"sqlite:///{home / 'photoimport.db.engine'}")
         job_id = seed_library(engine, rows)
         with engine.begin() as conn:  # as the worker leaves a completed job: summary stored
             summary = summary_to_json(compute_summary(engine, job_id))

@@ -29,8 +29,8 @@ import psutil
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from photoimport.jobs import create_job
-from photoimport.models import File, Job, JobItem, JobKind, JobStatus
+from photoimport.db.models import File, Job, JobItem, JobKind, JobStatus
+from photoimport.jobs.control import create_job
 from photoimport.settings import ImportSettings
 from tests.watch_support import Library, jpeg_bytes, open_library, watcher
 

@@ -8,10 +8,12 @@ import math
 import pandas as pd
 import streamlit as st
 
-from pages.panels import app
-from photoimport import browse, jobs, library
-from photoimport.charts import CONFIDENCE_ORDER
-from photoimport.library import FileFilter, SortOrder
+from photoimport import jobs
+from photoimport.library import photo as browse
+from photoimport.library import queries as library
+from photoimport.library.charts import CONFIDENCE_ORDER
+from photoimport.library.queries import FileFilter, SortOrder
+from widgets.panels import app
 
 PAGE_SIZE = 60
 settings, engine, zone = app()
@@ -29,7 +31,13 @@ with st.sidebar:
     conf = st.multiselect(
         "Date confidence", CONFIDENCE_ORDER, format_func=lambda c: c.value.lower(), key="f_conf"
     )
-    dates = st.date_input("Taken between", value=(), key="f_dates", help="Local date at capture.")
+    # an empty range: Streamlit accepts it though its annotation does not say so
+    dates = st.date_input(
+        "Taken between",
+        value=(),  # type: ignore[arg-type]
+        key="f_dates",
+        help="Local date at capture.",
+    )
     camera = st.selectbox(
         "Camera",
         [None, *library.list_cameras(engine)],
@@ -49,7 +57,7 @@ flt = FileFilter(
     date_to=end,
     camera=camera,
     duplicates_only=dups,
-    sort=sort,
+    sort=sort or SortOrder.CAPTURE_TIME,
 )
 
 total = library.count_files(engine, flt)

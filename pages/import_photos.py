@@ -3,16 +3,19 @@ demo photos. Each starts a job and a detached worker, then switches to the job's
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from pages.panels import app, show_error
-from photoimport import demo, jobs, sources, uploads
+from photoimport import jobs
+from photoimport.db.models import JobKind
+from photoimport.db.settings_store import load_import_settings
 from photoimport.errors import PhotoimportError
-from photoimport.models import JobKind
-from photoimport.settings_store import load_import_settings
+from photoimport.sources import demo, uploads
+from photoimport.sources import folders as sources
+from widgets.panels import app, show_error
 
 settings, engine, zone = app()
 defaults = load_import_settings(engine, settings.imports)
@@ -29,16 +32,17 @@ def show_job(job_id: int) -> None:
     st.switch_page("pages/jobs.py", query_params={"job": str(job_id)})
 
 
-def release(files: list[uploads.UploadSource]) -> int:
+def release(files: Sequence[uploads.UploadSource]) -> int:
     """Drop saved uploads from the server's memory (Streamlit keeps them for the session
     otherwise); returns the bytes this session still holds."""
     ctx = get_script_run_ctx()
     if ctx is None:
         return 0
     for f in files:
-        ctx.uploaded_file_mgr.remove_file(ctx.session_id, getattr(f, "file_id", ""))
+        # the memory manager's own API (not typed in its base class): drop what we saved
+        ctx.uploaded_file_mgr.remove_file(ctx.session_id, getattr(f, "file_id", ""))  # type: ignore[attr-defined]
     stats = ctx.uploaded_file_mgr.get_stats().get("cache_memory_bytes", [])
-    return sum(s.byte_length for s in stats)
+    return sum(s.byte_length for s in stats)  # type: ignore[attr-defined]
 
 
 st.title(":material/add_photo_alternate: Import photos")

@@ -6,12 +6,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages.panels import app, live_panel, show_error
-from pages.summary import summary_panel
 from photoimport import jobs
-from photoimport.display import format_local_time, job_rows, job_settings, job_title, tail_text
+from photoimport.db.models import RESUMABLE_STATUSES, JobControl, JobKind, JobStatus
+from photoimport.display import format_local_time, tail_text
 from photoimport.errors import PhotoimportError
-from photoimport.models import RESUMABLE_STATUSES, JobControl, JobKind, JobStatus
+from photoimport.jobs.display import job_rows, job_settings, job_title
+from widgets.panels import app, live_panel, show_error
+from widgets.summary import summary_panel
 
 settings, engine, zone = app()
 st.title(":material/list_alt: Jobs")
@@ -38,18 +39,19 @@ st.dataframe(
     },
 )
 
-ids = [r.job for r in rows]
+ids: list[int] = [r.job for r in rows]
 wanted = st.query_params.get("job")
 default = int(wanted) if wanted and wanted.isdigit() and int(wanted) in ids else ids[0]
-job_id = st.selectbox(
+picked: int | None = st.selectbox(
     "Job",
     ids,
     index=ids.index(default),
     key="job_pick",
     format_func=lambda i: next(
-        job_title(j.id, JobKind(j.kind), j.source, j.total) for j in all_jobs if j.id == i
+        job_title(i, JobKind(j.kind), j.source, j.total) for j in all_jobs if j.id == i
     ),
 )
+job_id: int = default if picked is None else picked
 st.query_params["job"] = str(job_id)
 job = next(j for j in all_jobs if j.id == job_id)
 st.header(job_title(job_id, JobKind(job.kind), job.source, job.total))

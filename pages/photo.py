@@ -8,9 +8,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from pages.panels import app, show_error
-from photoimport import browse, library
 from photoimport.errors import PhotoimportError
+from photoimport.library import photo as browse
+from photoimport.library import queries as library
+from widgets.panels import app, show_error
 
 settings, engine, zone = app()
 st.page_link("pages/gallery.py", label="Back to the gallery", icon=":material/arrow_back:")

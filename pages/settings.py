@@ -7,14 +7,14 @@ import zoneinfo
 
 import streamlit as st
 
-from pages.panels import app, show_error
+from photoimport.db.settings_store import load_import_settings, save_import_settings
 from photoimport.errors import PhotoimportError
-from photoimport.settings import SETTINGS_HELP
-from photoimport.settings_store import load_import_settings, save_import_settings
+from photoimport.settings import SETTINGS_BY_NAME
+from widgets.panels import app, show_error
 
 settings, engine, zone = app()
 current = load_import_settings(engine, settings.imports)
-help_ = SETTINGS_HELP
+spec = SETTINGS_BY_NAME  # THE settings table: labels, help and ranges
 zones = sorted(zoneinfo.available_timezones())
 
 st.title(":material/settings: Settings")
@@ -23,65 +23,68 @@ st.caption("New jobs use these settings. A job that already exists keeps the one
 with st.form("import_settings"):
     st.subheader("Dates")
     timezone = st.selectbox(
-        "Default time zone",
+        spec["timezone"].label,
         zones,
         index=zones.index(current.timezone) if current.timezone in zones else zones.index("UTC"),
-        help=help_["timezone"],
+        help=spec["timezone"].help,
         key="s_timezone",
     )
-    use_mtime = st.toggle(
-        "Use file modification time as a last resort", current.use_mtime, help=help_["use_mtime"]
-    )
+    use_mtime = st.toggle(spec["use_mtime"].label, current.use_mtime, help=spec["use_mtime"].help)
     st.subheader("Errors")
     c1, c2 = st.columns(2)
     threshold = c1.slider(
-        "Error threshold",
-        0.0,
-        1.0,
+        spec["error_threshold"].label,
+        spec["error_threshold"].low,
+        spec["error_threshold"].high,
         float(current.error_threshold),
         0.05,
         format="%.2f",
-        help=help_["error_threshold"],
+        help=spec["error_threshold"].help,
         key="s_threshold",
     )
     min_sample = c2.number_input(
-        "Files before the threshold applies",
-        1,
-        100_000,
+        spec["error_min_sample"].label,
+        int(spec["error_min_sample"].low or 1),
+        int(spec["error_min_sample"].high or 1),
         int(current.error_min_sample),
-        help=help_["error_min_sample"],
+        help=spec["error_min_sample"].help,
         key="s_min_sample",
     )
     st.subheader("Thumbnails and duplicates")
     c3, c4 = st.columns(2)
     thumb = c3.number_input(
-        "Thumbnail size (px)",
-        64,
-        2048,
+        spec["thumbnail_size"].label,
+        int(spec["thumbnail_size"].low or 1),
+        int(spec["thumbnail_size"].high or 1),
         int(current.thumbnail_size),
         32,
-        help=help_["thumbnail_size"],
+        help=spec["thumbnail_size"].help,
         key="s_thumb",
     )
     distance = c4.slider(
-        "Near-duplicate distance (bits)",
-        0,
-        32,
+        spec["near_duplicate_distance"].label,
+        int(spec["near_duplicate_distance"].low or 0),
+        int(spec["near_duplicate_distance"].high or 0),
         int(current.near_duplicate_distance),
-        help=help_["near_duplicate_distance"],
+        help=spec["near_duplicate_distance"].help,
         key="s_distance",
     )
     st.subheader("Worker")
     c5, c6 = st.columns(2)
     workers = c5.number_input(
-        "Worker processes", 1, 64, int(current.workers), help=help_["workers"], key="s_workers"
+        spec["workers"].label,
+        int(spec["workers"].low or 1),
+        int(spec["workers"].high or 1),
+        int(current.workers),
+        help=spec["workers"].help,
+        key="s_workers",
     )
     max_pixels = c6.number_input(
         "Largest image (megapixels)",
-        1,
-        2000,
+        int((spec["max_image_pixels"].low or 0) // 1_000_000),
+        int((spec["max_image_pixels"].high or 0) // 1_000_000),
         max(1, current.max_image_pixels // 1_000_000),
-        help=help_["max_image_pixels"],
+        help=spec["max_image_pixels"].help,
         key="s_max_mp",
     )
     saved = st.form_submit_button("Save settings", type="primary")

@@ -6,11 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages.panels import app, show_error
+from photoimport.display import format_local_time
 from photoimport.errors import PhotoimportError
-from photoimport.watch_control import start_watcher, stop_watcher
-from photoimport.watch_folders import add_folder, folder_statuses, live_watchers, remove_folder
-from photoimport.watch_format import format_local_time, watch_rows
+from photoimport.watch.control import start_watcher, stop_watcher
+from photoimport.watch.registry import add_folder, folder_statuses, live_watchers, remove_folder
+from photoimport.watch.status import watch_rows
+from widgets.panels import app, show_error
 
 REFRESH_SECONDS = 2.0
 

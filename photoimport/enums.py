@@ -14,6 +14,7 @@ class JobKind(StrEnum):
     DIRECTORY = "directory"
     WATCH = "watch"
     DEMO = "demo"
+    EXPORT = "export"
 
 
 class JobStatus(StrEnum):

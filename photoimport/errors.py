@@ -16,7 +16,6 @@ PhotoimportError                   base of everything photoimport raises on purp
  ├── UploadRejected                an upload batch is over its caps
  ├── JobError                      a job operation cannot be done
  │    ├── JobNotFound              no job has that number
- │    ├── JobAlreadyRunning        a live worker holds the job
  │    └── InvalidJobTransition     e.g. pausing a job that has completed
  ├── WatchError                    a watched folder cannot be added or watched
  └── FileNotInLibrary              no library file has that id
@@ -96,10 +95,6 @@ class JobError(PhotoimportError):
 
 class JobNotFound(JobError):
     """No job has that number."""
-
-
-class JobAlreadyRunning(JobError):
-    """A live worker already holds the job."""
 
 
 class InvalidJobTransition(JobError):

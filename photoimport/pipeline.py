@@ -37,14 +37,20 @@ from typing import Final
 import pillow_heif
 from PIL import AvifImagePlugin, Image, UnidentifiedImageError
 
+from photoimport.capture.capture_time import CaptureTime, capture_time
 from photoimport.errors import FileError, Stage
-from photoimport.formats import HEAD_BYTES, DetectedFormat, FormatKind, detect_format, register_heif
-from photoimport.hashing import perceptual_hash, sha256_bytes
-from photoimport.isobmff import truncation
-from photoimport.metadata import ImageMetadata, metadata_from_image
+from photoimport.media.formats import (
+    HEAD_BYTES,
+    DetectedFormat,
+    FormatKind,
+    detect_format,
+    register_heif,
+)
+from photoimport.media.hashing import perceptual_hash, sha256_bytes
+from photoimport.media.isobmff import truncation
+from photoimport.media.thumbnails import reduce_image, write_thumbnail
+from photoimport.metadata.reader import ImageMetadata, metadata_from_image
 from photoimport.settings import ImportSettings
-from photoimport.thumbnails import reduce_image, write_thumbnail
-from photoimport.timestamps import CaptureTime, capture_time
 
 register_heif()
 

@@ -8,14 +8,16 @@ Two frozen dataclasses:
 * ``ImportSettings``: what one job runs with. A Job row stores these (``to_json``), and the
   worker rebuilds them from the row (``from_json``) so a resumed job behaves the same.
 
-``SETTINGS_HELP`` declares every import setting with its help text; the Settings page and the
-README are written from it, and a test checks that each field is documented.
+``SETTINGS`` is THE table of import settings (name, label, help, allowed range; the default is
+the dataclass field's): the Settings page, the settings store, the CLI and job creation all read
+it, so a value out of range is refused where it is entered and never reaches a job.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import zoneinfo
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -65,19 +67,100 @@ class ImportSettings:
         return replace(self, **changes)
 
 
-SETTINGS_HELP: Mapping[str, str] = {
-    "timezone": "Time zone assumed for photos that do not say theirs (no offset tag, no GPS).",
-    "error_threshold": "A job halts when this share of its files has failed (0.5 = half).",
-    "error_min_sample": "Files a job must have done before the error threshold applies.",
-    "thumbnail_size": "Longest side of a thumbnail, in pixels.",
-    "near_duplicate_distance": (
-        "Largest perceptual-hash distance (bits of 64) at which two photos count as near "
-        "duplicates. 0 finds only identical pictures; above 10 unrelated photos start to match."
+@dataclass(frozen=True)
+class SettingSpec:
+    """One import setting: its name (an ``ImportSettings`` field), what people read, its range.
+
+    The default is the ``ImportSettings`` field's own. ``low``/``high`` bound numbers (inclusive);
+    ``None`` for settings that are not numbers (a zone, a switch).
+    """
+
+    name: str
+    label: str
+    help: str
+    low: float | None = None
+    high: float | None = None
+
+    def check(self, value: object) -> None:
+        """Raise ``ConfigError`` when ``value`` is outside this setting's range."""
+        if self.low is None or self.high is None:
+            return
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{self.name} must be a number, got {value!r}")
+        if not self.low <= value <= self.high:
+            raise ConfigError(
+                f"{self.name} must be between {self.low:g} and {self.high:g}, got {value:g}"
+            )
+
+
+# THE table of import settings: the Settings page, the settings store, the CLI and job creation
+# all read it (a test checks that it names every ``ImportSettings`` field).
+SETTINGS: tuple[SettingSpec, ...] = (
+    SettingSpec(
+        "timezone",
+        "Default time zone",
+        "Time zone assumed for photos that do not say theirs (no offset tag, no GPS).",
     ),
-    "workers": "Processes a worker uses to process files (defaults to the number of cores).",
-    "use_mtime": "Use the file's modification time as a last-resort date (off for uploads).",
-    "max_image_pixels": "Images with more pixels than this are refused as decompression bombs.",
-}
+    SettingSpec(
+        "error_threshold",
+        "Error threshold",
+        "A job halts when this share of its files has failed (0.5 = half).",
+        0.0,
+        1.0,
+    ),
+    SettingSpec(
+        "error_min_sample",
+        "Files before the threshold applies",
+        "Files a job must have done before the error threshold applies.",
+        1,
+        1_000_000,
+    ),
+    SettingSpec(
+        "thumbnail_size",
+        "Thumbnail size (px)",
+        "Longest side of a thumbnail, in pixels.",
+        64,
+        2048,
+    ),
+    SettingSpec(
+        "near_duplicate_distance",
+        "Near-duplicate distance (bits)",
+        "Largest perceptual-hash distance (bits of 64) at which two photos count as near "
+        "duplicates. 0 finds only identical pictures; above 10 unrelated photos start to match.",
+        0,
+        24,  # beyond this perceptual hashes of unrelated photos match anyway
+    ),
+    SettingSpec(
+        "workers",
+        "Worker processes",
+        "Processes a worker uses to process files (defaults to the number of cores).",
+        1,
+        64,
+    ),
+    SettingSpec(
+        "use_mtime",
+        "Use file modification time as a last resort",
+        "Use the file's modification time as a last-resort date (off for uploads).",
+    ),
+    SettingSpec(
+        "max_image_pixels",
+        "Largest image (pixels)",
+        "Images with more pixels than this are refused as decompression bombs.",
+        1_000_000,
+        2_000_000_000,
+    ),
+)
+SETTINGS_BY_NAME: Mapping[str, SettingSpec] = {spec.name: spec for spec in SETTINGS}
+
+
+def validate_import_settings(settings: ImportSettings) -> None:
+    """Raise ``ConfigError`` naming the first setting whose value cannot be used."""
+    try:
+        zoneinfo.ZoneInfo(settings.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"time zone {settings.timezone!r} is not a known IANA zone") from exc
+    for spec in SETTINGS:
+        spec.check(getattr(settings, spec.name))
 
 
 @dataclass(frozen=True)
@@ -110,7 +193,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Build ``Settings`` from an environment mapping (``os.environ`` when not given)."""
     env = os.environ if environ is None else environ
     home = Path(env.get("PHOTOIMPORT_HOME") or Path.cwd() / "data").expanduser().absolute()
-    url = env.get("PHOTOIMPORT_DATABASE_URL") or f"sqlite:///{home / 'photoimport.db'}"
+    url = env.get("PHOTOIMPORT_DATABASE_URL") or f"sqlite:///{home / 'photoimport.db.engine'}"
     if not url.startswith(("sqlite:", "postgresql+psycopg:", "postgresql:")):
         raise ConfigError(
             "PHOTOIMPORT_DATABASE_URL must be a sqlite:/// or postgresql+psycopg:// URL, "

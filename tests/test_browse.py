@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from photoimport.browse import capture_text, photo_facts, source_label
-from photoimport.models import File
+from photoimport.db.models import File
+from photoimport.library.photo import capture_text, photo_facts, source_label
 
 
 def _file(**values: object) -> File:

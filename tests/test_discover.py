@@ -1,11 +1,11 @@
-"""photoimport.discover.iter_image_files on a real folder tree."""
+"""photoimport.sources.folders.iter_image_files on a real folder tree."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
-from photoimport.discover import iter_image_files
+from photoimport.sources.folders import iter_image_files
 from tests.fixtures.corpus import manifest_rows
 
 

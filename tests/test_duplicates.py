@@ -6,12 +6,11 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from photoimport.duplicates import (
+from photoimport.duplicates.grouping import (
     DuplicateGroup,
     Fingerprint,
     band_masks,
     choose_agreement,
-    exact_groups,
     groups_from_labels,
     hex_to_uint64,
     near_group_labels,
@@ -60,19 +59,6 @@ def clustered_hashes(rng: np.random.Generator, centres: int, per_centre: int, bi
             flips |= np.left_shift(np.uint64(1), rng.integers(0, 64, size=centres, dtype=np.uint64))
         out.append(base ^ flips)
     return np.concatenate(out)
-
-
-def test_exact_groups_are_equal_sha256_sets_of_two_or_more() -> None:
-    items = [
-        Fingerprint(5, "aa", None),
-        Fingerprint(2, "bb", "0" * 16),
-        Fingerprint(9, "aa", "1" * 16),
-        Fingerprint(3, "cc", None),
-        Fingerprint(1, "bb", None),
-        Fingerprint(7, "aa", None),
-    ]
-    assert exact_groups(items) == [DuplicateGroup((1, 2)), DuplicateGroup((5, 7, 9))]
-    assert exact_groups([]) == []
 
 
 def test_near_groups_join_transitively_and_leave_out_singletons_and_unhashed() -> None:
@@ -151,7 +137,7 @@ def test_hex_to_uint64_round_trips() -> None:
 
 @pytest.mark.parametrize("distance", [-1, 25, 64])
 def test_distance_out_of_range_is_a_config_error(distance: int) -> None:
-    with pytest.raises(ConfigError, match="near-duplicate distance must be between 0 and 24"):
+    with pytest.raises(ConfigError, match="near_duplicate_distance must be between 0 and 24"):
         near_group_labels(np.zeros(3, dtype=np.uint64), distance)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from photoimport.filename_dates import date_from_filename
+from photoimport.capture.filenames import date_from_filename
 
 
 @pytest.mark.parametrize(

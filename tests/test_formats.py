@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 from PIL import Image, TiffImagePlugin
 
-from photoimport.formats import HEAD_BYTES, DetectedFormat, FormatKind, detect_format, register_heif
+from photoimport.media.formats import (
+    HEAD_BYTES,
+    DetectedFormat,
+    FormatKind,
+    detect_format,
+    register_heif,
+)
 from tests.fixtures.corpus import CorpusFile, corpus_files
 from tests.fixtures.images import draw_scene
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageOps
 
-from photoimport.hashing import (
+from photoimport.media.hashing import (
     CHUNK_BYTES,
     hamming_distance,
     is_nearly_flat,
@@ -17,7 +17,7 @@ from photoimport.hashing import (
     sha256_bytes,
     sha256_file,
 )
-from photoimport.thumbnails import reduce_image
+from photoimport.media.thumbnails import reduce_image
 from tests.fixtures.corpus import CORPUS, CorpusFile, corpus_files
 from tests.fixtures.images import draw_scene
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from photoimport.ingest import file_row
 from photoimport.pipeline import PipelineSettings, process_file
 from tests.fixtures.corpus import CORPUS
+from worker.outcomes import file_row
 
 
 def _row(tmp_path: Path, relative: str) -> tuple[float | None, float | None]:

@@ -8,8 +8,8 @@ import struct
 import pytest
 from PIL import Image
 
-from photoimport.formats import register_heif
-from photoimport.isobmff import Truncation, truncation
+from photoimport.media.formats import register_heif
+from photoimport.media.isobmff import Truncation, truncation
 from tests.fixtures.corpus import CORPUS, corpus_files
 from tests.fixtures.images import draw_scene
 

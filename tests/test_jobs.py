@@ -15,9 +15,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from photoimport import jobs
-from photoimport.claims import ITEM, JOB
+from photoimport.db.models import ITEM, JOB, ItemState, JobControl, JobKind, JobStatus, utcnow
+from photoimport.db.work import LOST_AFTER_SECONDS
 from photoimport.errors import FolderNotFound, InvalidJobTransition, JobNotFound
-from photoimport.models import ItemState, JobControl, JobKind, JobStatus, utcnow
 from photoimport.settings import Settings
 from tests.fixtures.db import TEST_IMPORTS, WaitUntil
 
@@ -76,7 +76,7 @@ def test_eta_uses_the_current_run_and_paused_time_does_not_count(sqlite_engine: 
 
 def test_a_stale_heartbeat_is_a_lost_worker(sqlite_engine: Engine) -> None:
     job_id = upload_job(sqlite_engine)
-    seen = utcnow() - timedelta(seconds=jobs.LOST_AFTER_SECONDS + 5)
+    seen = utcnow() - timedelta(seconds=LOST_AFTER_SECONDS + 5)
     set_job(sqlite_engine, job_id, status="RUNNING", heartbeat_at=seen, run_started_at=seen)
     p = jobs.job_progress(sqlite_engine, job_id)
     assert p.worker_lost

@@ -13,10 +13,11 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from photoimport.db import make_engine
+from bench.library_seed import seed_library, time_library_queries
+from photoimport.db.engine import make_engine
+from photoimport.db.models import Confidence, File, ItemState, Job, JobItem, JobKind, JobStatus
 from photoimport.errors import FileNotInLibrary, JobNotFound
-from photoimport.export import EXPORT_COLUMNS, ExportFormat, write_rows
-from photoimport.library import (
+from photoimport.library.queries import (
     FileFilter,
     SortOrder,
     count_files,
@@ -28,8 +29,7 @@ from photoimport.library import (
     list_cameras,
     list_files,
 )
-from photoimport.library_seed import seed_library, time_library_queries
-from photoimport.models import Confidence, File, ItemState, Job, JobItem, JobKind, JobStatus
+from photoimport.library.rows import EXPORT_COLUMNS, ExportFormat, write_rows
 
 
 @pytest.fixture
@@ -49,6 +49,7 @@ def add_file(session: Session, job_id: int, name: str, **values: Any) -> File:
     sha = values.pop("sha256", name.encode().hex().ljust(64, "0")[:64])
     local: str | None = values.pop("local", None)
     utc = datetime.fromisoformat(local).astimezone(UTC) if local else None
+    values.setdefault("effective_confidence", values.get("confidence", Confidence.NONE))
     file = File(
         sha256=sha,
         path=f"/photos/{name}",
@@ -62,6 +63,8 @@ def add_file(session: Session, job_id: int, name: str, **values: Any) -> File:
         display_height=30,
         capture_local=local,
         capture_utc=utc,
+        effective_local=local,  # a file no decision touched: effective = detected
+        effective_utc=utc,
         capture_source="exif_dto" if local else None,
         thumbnail=f"thumbs/{sha[:2]}/{sha}.jpg",
         first_job_id=job_id,

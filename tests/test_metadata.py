@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, TiffImagePlugin, UnidentifiedImageError
 
-from photoimport.metadata import (
+from photoimport.metadata.reader import (
     DateTag,
     DateTagName,
     GpsInfo,
@@ -18,7 +18,7 @@ from photoimport.metadata import (
     metadata_from_image,
     read_metadata,
 )
-from photoimport.metadata_xmp import read_iptc_records, read_xmp_dates
+from photoimport.metadata.xmp import read_iptc_records, read_xmp_dates
 from tests.fixtures.corpus import CORPUS, CorpusFile, corpus_files, expected_date_rows
 from tests.fixtures.images import EXIF_IFD, draw_scene, save_jpeg
 
@@ -391,7 +391,7 @@ def test_tiff_xmp_and_iptc_tags(tmp_path: Path) -> None:
 
 
 def test_iptc_date_without_time_and_malformed_time() -> None:
-    from photoimport.metadata_xmp import read_iptc_dates
+    from photoimport.metadata.xmp import read_iptc_dates
 
     assert read_iptc_dates(_iim(2, 55, b"20150204")) == (
         DateTag(DateTagName.IPTC_DATE_CREATED, "2015:02:04"),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from photoimport.jobs import JobSummary
-from photoimport.models import Confidence, JobControl, JobStatus, utcnow
-from photoimport.summary import summary_to_json
+from photoimport.db.models import Confidence, JobControl, JobStatus, utcnow
+from photoimport.jobs.control import JobSummary
+from photoimport.jobs.summary import summary_to_json
 from tests.fixtures.app import (
     AppEnv,
     add_job,
@@ -131,7 +131,7 @@ def test_cancel_a_paused_job_and_resume_is_offered(app_env: AppEnv) -> None:
 def test_jobs_page_shows_errors_and_the_worker_log(app_env: AppEnv) -> None:
     from sqlmodel import Session
 
-    from photoimport.models import ItemState, JobItem
+    from photoimport.db.models import ItemState, JobItem
 
     job_id = add_job(app_env.engine, JobStatus.HALTED, message="too many errors: 20 of 20")
     with Session(app_env.engine) as session:

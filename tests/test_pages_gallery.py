@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from photoimport.ingest import candidates_json
-from photoimport.library import FileFilter, count_files
-from photoimport.library_seed import seed_library
-from photoimport.metadata import read_metadata
-from photoimport.models import Confidence
-from photoimport.settings_store import load_import_settings
-from photoimport.timestamps import capture_time
+from bench.library_seed import seed_library
+from photoimport.capture.capture_time import capture_time
+from photoimport.db.models import Confidence
+from photoimport.db.settings_store import load_import_settings
+from photoimport.library.queries import FileFilter, count_files
+from photoimport.metadata.reader import read_metadata
 from tests.fixtures.app import AppEnv, open_app, write_thumbnails
 from tests.fixtures.corpus import CORPUS
+from worker.outcomes import candidates_json
 
 N_FILES = 130
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, col, func, select
 
-from photoimport.models import File, JobItem, JobKind, JobStatus
+from photoimport.db.models import File, JobItem, JobKind, JobStatus
 from photoimport.settings import ImportSettings
 from tests.fixtures.app import AppEnv, get_job, open_app, wait_for_job
 from tests.fixtures.corpus import CORPUS
@@ -115,6 +115,6 @@ def test_demo_photos_import(app_env: AppEnv) -> None:
     assert job.total == 6
     assert sorted(p.name for p in (app_env.home / "demo").iterdir()) == sorted(
         p.name
-        for p in (Path(__file__).parents[1] / "photoimport" / "demo_photos").iterdir()
+        for p in (Path(__file__).parents[1] / "photoimport" / "sources" / "demo_photos").iterdir()
         if p.suffix != ".md"
     )

@@ -14,8 +14,9 @@ from photoimport.errors import (
     NoImagesFound,
     PathOutsideAllowedRoots,
 )
+from photoimport.media.formats import has_image_signature
 from photoimport.settings import Settings
-from photoimport.sources import has_image_signature, is_within_roots, validate_folder
+from photoimport.sources.folders import is_within_roots, validate_folder
 from tests.fixtures.corpus import CORPUS, corpus_files
 from tests.fixtures.images import save_jpeg
 from tests.unprivileged import obeying_permissions
@@ -24,7 +25,7 @@ from tests.unprivileged import obeying_permissions
 def settings_for(tmp_path: Path, *roots: Path) -> Settings:
     return Settings(
         home=tmp_path / "home",
-        database_url=f"sqlite:///{tmp_path / 'home' / 'photoimport.db'}",
+        database_url=f"sqlite:///{tmp_path / 'home' / 'photoimport.db.engine'}",
         allowed_roots=tuple(r.resolve() for r in roots),
     )
 
@@ -61,7 +62,7 @@ def validate_obeying_permissions(folder: Path, home: Path) -> subprocess.Complet
     code = (
         "import sys\n"
         "from photoimport.settings import load_settings\n"
-        "from photoimport.sources import validate_folder\n"
+        "from photoimport.sources.folders import validate_folder\n"
         "from photoimport.errors import SourceError\n"
         "try:\n"
         "    validate_folder(sys.argv[1], load_settings())\n"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from photoimport.settings import SETTINGS_HELP, ImportSettings
+from photoimport.settings import SETTINGS, ImportSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE = sorted([*ROOT.joinpath("photoimport").rglob("*.py"), *ROOT.joinpath("worker").rglob("*.py")])
@@ -39,8 +39,8 @@ def test_dashboard_is_short() -> None:
 
 def test_every_import_setting_has_help_text() -> None:
     names = {f.name for f in fields(ImportSettings)}
-    assert names == set(SETTINGS_HELP)
-    assert all(len(text) > 20 for text in SETTINGS_HELP.values())
+    assert names == {spec.name for spec in SETTINGS}
+    assert all(len(spec.help) > 20 for spec in SETTINGS)
 
 
 def test_readme_opens_with_the_two_commands() -> None:

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from photoimport.formats import register_heif
-from photoimport.hashing import hamming_distance, perceptual_hash
-from photoimport.thumbnails import (
+from photoimport.media.formats import register_heif
+from photoimport.media.hashing import hamming_distance, perceptual_hash
+from photoimport.media.thumbnails import (
     fitted_size,
     make_thumbnail,
     prepare_reduced_decode,

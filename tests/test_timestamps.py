@@ -1,7 +1,7 @@
 """Capture-time rules on hand-built metadata: order, rejections, demotions, offsets, confidence.
 
-Each test names the row of the rules table (photoimport/timestamps.py) it exercises. The real
-corpus is in tests/test_timestamps_corpus.py.
+Each test names the row of the rules table (photoimport/capture/capture_time.py) it
+exercises. The real corpus is in tests/test_timestamps_corpus.py.
 """
 
 from __future__ import annotations
@@ -11,10 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from photoimport.errors import ConfigError
-from photoimport.metadata import DateTag, DateTagName, GpsInfo, ImageMetadata
-from photoimport.models import Confidence
-from photoimport.timestamps import (
+from photoimport.capture.capture_time import (
     CandidateSource,
     CaptureTime,
     OffsetSource,
@@ -23,6 +20,9 @@ from photoimport.timestamps import (
     choose_capture_time,
     timestamp_candidates,
 )
+from photoimport.db.models import Confidence
+from photoimport.errors import ConfigError
+from photoimport.metadata.reader import DateTag, DateTagName, GpsInfo, ImageMetadata
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 OLD_COPY = datetime(2001, 1, 1, 9, 0, tzinfo=UTC)  # an mtime earlier than every EXIF date below
@@ -441,7 +441,7 @@ def test_capture_time_is_candidates_then_choice() -> None:
 
 
 def test_docs_carry_the_same_rules_table_as_the_module() -> None:
-    import photoimport.timestamps as module
+    import photoimport.capture.capture_time as module
 
     docs = Path(__file__).resolve().parent.parent / "docs" / "capture-time.md"
     rows = [line for line in (module.__doc__ or "").splitlines() if line.startswith("|")]

@@ -15,9 +15,14 @@ from pathlib import Path
 import pytest
 from PIL import UnidentifiedImageError
 
-from photoimport.metadata import read_metadata
-from photoimport.models import Confidence
-from photoimport.timestamps import CandidateSource, CaptureTime, OffsetSource, capture_time
+from photoimport.capture.capture_time import (
+    CandidateSource,
+    CaptureTime,
+    OffsetSource,
+    capture_time,
+)
+from photoimport.db.models import Confidence
+from photoimport.metadata.reader import read_metadata
 from tests.fixtures.corpus import CORPUS, expected_date_rows
 
 ZONE = "Pacific/Auckland"

@@ -1,4 +1,4 @@
-"""The date and offset parsers behind capture time (photoimport.date_parsing, .offsets)."""
+"""The date and offset parsers behind capture time (photoimport.capture.parsing, .offsets)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from photoimport.date_parsing import (
+from photoimport.capture.parsing import (
     DateRejected,
     WallClock,
     format_offset,
     parse_date_text,
     parse_offset,
 )
-from photoimport.offsets import has_position, offset_from_gps_utc, zone_at
+from photoimport.capture.zones import has_position, offset_from_gps_utc, zone_at
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,10 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from photoimport.date_parsing import DateRejected, WallClock, parse_date_text, parse_offset
-from photoimport.filename_dates import date_from_filename
-from photoimport.metadata import DateTag, DateTagName, GpsInfo, ImageMetadata
-from photoimport.timestamps import choose_capture_time, timestamp_candidates
+from photoimport.capture.capture_time import choose_capture_time, timestamp_candidates
+from photoimport.capture.filenames import date_from_filename
+from photoimport.capture.parsing import DateRejected, WallClock, parse_date_text, parse_offset
+from photoimport.metadata.reader import DateTag, DateTagName, GpsInfo, ImageMetadata
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 # Text that looks like dates: digits and the separators dates use, plus anything at all.

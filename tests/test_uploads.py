@@ -10,7 +10,7 @@ import pytest
 
 from photoimport.errors import UploadRejected
 from photoimport.settings import ImportSettings
-from photoimport.uploads import (
+from photoimport.sources.uploads import (
     UploadCaps,
     new_batch_dir,
     sanitise_name,
@@ -123,8 +123,8 @@ def test_upload_jobs_do_not_use_mtime() -> None:
 
 
 def test_jobs_are_named_for_people() -> None:
-    from photoimport.display import job_title
-    from photoimport.models import JobKind
+    from photoimport.db.models import JobKind
+    from photoimport.jobs.display import job_title
 
     assert job_title(4, JobKind.UPLOAD, "/data/uploads/4", 5) == "Job 4 · 5 uploaded photos"
     assert job_title(5, JobKind.UPLOAD, "/data/uploads/5", 1) == "Job 5 · 1 uploaded photo"

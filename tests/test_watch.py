@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from photoimport.models import File, WatcherState, WatchState
+from photoimport.db.models import File, WatcherState, WatchState
 from tests.fixtures.app import open_app
 from tests.watch_support import Library, cli, jpeg_bytes, open_library, stop, watcher, write_jpeg
 

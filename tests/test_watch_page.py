@@ -14,12 +14,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
+from photoimport.db.models import JobKind, WatchedFolder, WatcherState, WatchState, utcnow
 from photoimport.errors import PathOutsideAllowedRoots, WatchError
-from photoimport.jobs import create_job
-from photoimport.models import JobKind, WatchedFolder, WatcherState, WatchState, utcnow
+from photoimport.jobs.control import create_job
 from photoimport.settings import ImportSettings, load_settings
-from photoimport.watch_control import start_watcher
-from photoimport.watch_folders import (
+from photoimport.watch.control import start_watcher
+from photoimport.watch.registry import (
     add_folder,
     folder_statuses,
     known_paths,

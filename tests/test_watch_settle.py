@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from photoimport.watch_settle import Batcher, Settler, is_ignored
+from photoimport.watch.settle import Batcher, Settler, is_ignored
 
 
 def _write(path: Path, data: bytes, mtime_ns: int) -> None:

@@ -16,8 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from photoimport import jobs
-from photoimport.claims import FILE, ITEM
-from photoimport.models import JobKind, JobStatus
+from photoimport.db.models import FILE, ITEM, JobKind, JobStatus
 from photoimport.settings import Settings
 from tests.fixtures.corpus import manifest_rows
 from tests.fixtures.db import TEST_IMPORTS, WaitUntil
@@ -156,7 +155,9 @@ def test_sigterm_pauses_cleanly_and_resume_completes(
     assert done.percent == 100.0
 
 
-CONTROL = "import sys\nfrom photoimport.db import make_engine\nfrom photoimport import jobs\n"
+CONTROL = (
+    "import sys\nfrom photoimport.db.engine import make_engine\nfrom photoimport import jobs\n"
+)
 CONTROL += "getattr(jobs, sys.argv[1])(make_engine(sys.argv[2]), int(sys.argv[3]))\n"
 
 

@@ -13,8 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from photoimport import jobs
-from photoimport.claims import FILE, ITEM
-from photoimport.models import JobKind, JobStatus
+from photoimport.db.models import FILE, ITEM, JobKind, JobStatus
 from photoimport.settings import Settings
 from tests.fixtures.db import TEST_IMPORTS, WaitUntil
 from tests.worker_support import check_job_consistent, copy_corpus, processes_using, snapshot
@@ -56,7 +55,7 @@ def test_kill_9_at_random_points_then_resume_does_every_file_exactly_once(
     def kill(pid: int, where: str) -> None:
         os.kill(pid, signal.SIGKILL)
         wait_until(lambda: not Path(f"/proc/{pid}").exists(), timeout=10, what=f"kill {where}")
-        db = sqlite_settings.home / "photoimport.db"
+        db = sqlite_settings.home / "photoimport.db.engine"
         wait_until(lambda: not processes_using(db), timeout=15, what=f"no orphans after {where}")
         p = progress()
         assert p.worker_lost, where

@@ -9,9 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from photoimport import jobs
-from photoimport.claims import FILE
-from photoimport.db import make_engine
-from photoimport.models import JobKind, JobStatus
+from photoimport.db.engine import make_engine
+from photoimport.db.models import FILE, JobKind, JobStatus
 from tests.fixtures.db import TEST_IMPORTS, WaitUntil, make_settings
 from tests.worker_support import check_job_consistent, copy_corpus, snapshot
 

@@ -20,10 +20,10 @@ from PIL import Image
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from photoimport.db import make_engine
-from photoimport.jobs import pid_alive
-from photoimport.models import ACTIVE_STATUSES, File, Job, JobItem, WatchedFolder, WatchState
-from photoimport.watch_cli import watch_group
+from photoimport.cli.watch import watch_group
+from photoimport.db.engine import make_engine
+from photoimport.db.models import ACTIVE_STATUSES, File, Job, JobItem, WatchedFolder, WatchState
+from photoimport.jobs.control import pid_alive
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = ("--quiet-seconds", "1", "--rescan-seconds", "3", "--batch-seconds", "0.5")
@@ -95,7 +95,7 @@ class Library:
 
 def open_library(home: Path) -> Library:
     home.mkdir(parents=True, exist_ok=True)
-    return Library(home, make_engine(f"sqlite:///{home / 'photoimport.db'}"))
+    return Library(home, make_engine(f"sqlite:///{home / 'photoimport.db.engine'}"))
 
 
 def cli(lib: Library, *args: str) -> Result:

@@ -11,8 +11,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from photoimport.claims import FILE, ITEM, JOB
-from photoimport.models import ItemState
+from photoimport.db.models import FILE, ITEM, JOB, ItemState
 from tests.fixtures.corpus import CORPUS, manifest_rows
 
 

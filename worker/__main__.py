@@ -1,7 +1,7 @@
 """``python -m worker run --job N`` (one job) and ``python -m worker serve`` (any PENDING job).
 
 Settings come from the environment (``PHOTOIMPORT_HOME``, ``PHOTOIMPORT_DATABASE_URL``), as
-``photoimport.jobs.launch_worker`` passes them. Exit codes: 0 done (completed, paused, halted,
+``jobs.control.launch_worker`` passes them. Exit codes: 0 done (completed, paused, halted,
 cancelled), 1 an error such as an unreachable database (one line on stderr), 2 usage, 3 the job
 cannot be run now (completed, or a stop was requested).
 """
@@ -15,12 +15,9 @@ import sys
 import threading
 from types import FrameType
 
-import sqlalchemy as sa
-
-from photoimport.claims import JOB
-from photoimport.db import make_engine
+from photoimport.db import claims
+from photoimport.db.engine import make_engine
 from photoimport.errors import PhotoimportError
-from photoimport.models import JobStatus
 from photoimport.settings import load_settings
 from worker.runner import Runner
 
@@ -50,13 +47,7 @@ def serve(poll: float, batch_size: int) -> int:
     signal.signal(signal.SIGTERM, on_term)
     log.info("serving jobs from %s", engine.url.render_as_string(hide_password=True))
     while not stopping.is_set():
-        with engine.connect() as conn:
-            job_id = conn.execute(
-                sa.select(JOB.c.id)
-                .where(JOB.c.status == JobStatus.PENDING.value)
-                .order_by(JOB.c.id)
-                .limit(1)
-            ).scalar_one_or_none()
+        job_id = claims.next_pending_job(engine)
         if job_id is None:
             stopping.wait(poll)
             continue

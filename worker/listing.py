@@ -15,39 +15,14 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
-from photoimport.claims import ITEM, JOB, write_transaction
-from photoimport.discover import iter_image_files
-from photoimport.models import ItemState
+from photoimport.db import claims
+from photoimport.sources.folders import iter_image_files
 
 CHUNK = 500
 TEST_DELAY_ENV = "PHOTOIMPORT_TEST_LIST_DELAY"
-
-
-def _insert_items(engine: Engine, job_id: int, paths: list[str]) -> int:
-    """Add the paths as pending items (known ones ignored); returns the job's item count."""
-    with write_transaction(engine) as conn:
-        ins: Any = (
-            postgresql.insert(ITEM) if conn.dialect.name == "postgresql" else sqlite.insert(ITEM)
-        )
-        if paths:
-            conn.execute(
-                ins.on_conflict_do_nothing(index_elements=["job_id", "path"]),
-                [
-                    {"job_id": job_id, "path": p, "state": ItemState.PENDING.value, "attempts": 0}
-                    for p in paths
-                ],
-            )
-        count = conn.execute(
-            sa.select(sa.func.count()).select_from(ITEM).where(ITEM.c.job_id == job_id)
-        ).scalar_one()
-        conn.execute(JOB.update().where(JOB.c.id == job_id).values(total=count, current_file=None))
-    return int(count)
 
 
 def list_folder(engine: Engine, job_id: int, root: Path, keep_going: Callable[[], bool]) -> bool:
@@ -58,12 +33,11 @@ def list_folder(engine: Engine, job_id: int, root: Path, keep_going: Callable[[]
     for path in iter_image_files(root):
         chunk.append(str(path))
         if len(chunk) >= size:
-            _insert_items(engine, job_id, chunk)
+            claims.insert_items(engine, job_id, chunk)
             chunk = []
             time.sleep(delay)
             if not keep_going():
                 return False
-    count = _insert_items(engine, job_id, chunk)
-    with write_transaction(engine) as conn:
-        conn.execute(JOB.update().where(JOB.c.id == job_id).values(listing_done=True, total=count))
+    count = claims.insert_items(engine, job_id, chunk)
+    claims.finish_listing(engine, job_id, count)
     return True

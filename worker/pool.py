@@ -29,11 +29,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from photoimport.claims import FILE
-from photoimport.db import make_engine
+from photoimport.db import claims
+from photoimport.db.engine import make_engine
 from photoimport.pipeline import FileResult, PipelineSettings, configure_for_pool, process_file
 
 TEST_DELAY_ENV = "PHOTOIMPORT_TEST_ITEM_DELAY"
@@ -77,11 +76,7 @@ def warm_up() -> None:
 
 
 def _is_known(digest: str) -> bool:
-    if _engine is None:
-        return False
-    with _engine.connect() as conn:
-        found = conn.execute(sa.select(FILE.c.id).where(FILE.c.sha256 == digest)).first()
-    return found is not None
+    return _engine is not None and claims.is_known(_engine, digest)
 
 
 def handle(path: str, settings: PipelineSettings) -> Handled:

@@ -35,14 +35,23 @@ from types import FrameType
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from photoimport import claims, ingest
-from photoimport.claims import ITEM, JOB, ClaimedItem, ItemOutcome, TakeResult
-from photoimport.jobs import HEARTBEAT_SECONDS, LOST_AFTER_SECONDS
-from photoimport.models import ItemState, JobControl, JobKind, JobStatus, utcnow
+from photoimport.db import claims
+from photoimport.db.models import JobControl, JobKind, JobStatus, utcnow
+from photoimport.db.work import (
+    HEARTBEAT_SECONDS,
+    LEASE_SECONDS,
+    LOST_AFTER_SECONDS,
+    ClaimedItem,
+    ItemOutcome,
+    JobView,
+    TakeResult,
+)
+from photoimport.duplicates.groups import assign_near_groups
+from photoimport.jobs.summary import compute_summary, summary_to_json
+from photoimport.media.thumbnails import remove_temp_files
 from photoimport.pipeline import PipelineSettings
 from photoimport.settings import ImportSettings, Settings
-from photoimport.summary import assign_near_groups, compute_summary, summary_to_json
-from photoimport.thumbnails import TEMP_SUFFIX
+from worker import outcomes as ingest
 from worker import pool as pool_tasks
 from worker.listing import list_folder
 
@@ -51,7 +60,6 @@ log = logging.getLogger("worker")
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_REFUSED = 3
-LEASE_SECONDS = 60.0
 IDLE_WAIT_SECONDS = 0.5
 STALE_TEMP_SECONDS = 30.0  # a thumbnail write takes milliseconds: older temps are a crash's
 
@@ -70,19 +78,6 @@ class InFlight:
     futures: tuple[Future[pool_tasks.Handled], ...]
 
 
-@dataclass(frozen=True)
-class JobView:
-    kind: JobKind
-    source: str
-    status: JobStatus
-    control: JobControl
-    listing_done: bool
-    total: int
-    done: int
-    errors: int
-    settings: ImportSettings
-
-
 class Runner:
     def __init__(self, settings: Settings, engine: Engine, job_id: int, batch_size: int = 0):
         self.settings = settings
@@ -97,19 +92,7 @@ class Runner:
 
     # --- job row -------------------------------------------------------------------------
     def view(self) -> JobView:
-        with self.engine.connect() as conn:
-            row = conn.execute(sa.select(JOB).where(JOB.c.id == self.job_id)).mappings().one()
-        return JobView(
-            kind=JobKind(row["kind"]),
-            source=row["source"],
-            status=JobStatus(row["status"]),
-            control=JobControl(row["control"]),
-            listing_done=bool(row["listing_done"]),
-            total=int(row["total"]),
-            done=int(row["done"]),
-            errors=int(row["errors"]),
-            settings=ImportSettings.from_json(row["settings_json"]),
-        )
+        return claims.read_job(self.engine, self.job_id)
 
     def stop_reason(self) -> StopReason | None:
         job = self.view()
@@ -124,12 +107,9 @@ class Runner:
     def end_run(self, status: JobStatus, message: str | None = None, summary: bool = False) -> bool:
         """RUNNING -> ``status``, adding this run's time to the job's active seconds."""
         now = utcnow()
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                sa.select(JOB.c.run_started_at, JOB.c.active_seconds).where(JOB.c.id == self.job_id)
-            ).one()
-        run = (now - row[0]).total_seconds() if row[0] is not None else 0.0
-        active = float(row[1]) + max(0.0, run)
+        job = self.view()
+        run = (now - job.run_started_at).total_seconds() if job.run_started_at else 0.0
+        active = job.active_seconds + max(0.0, run)
         values: dict[str, object] = {
             "status": status.value,
             "control": JobControl.NONE.value,
@@ -145,17 +125,7 @@ class Runner:
             values["summary_json"] = summary_to_json(
                 compute_summary(self.engine, self.job_id, status=status, duration=active)
             )
-        with claims.write_transaction(self.engine) as conn:
-            changed = conn.execute(
-                JOB.update()
-                .where(
-                    JOB.c.id == self.job_id,
-                    JOB.c.status == JobStatus.RUNNING.value,
-                    JOB.c.run_started_at.is_not_distinct_from(row[0]),
-                )
-                .values(**values)
-            ).rowcount
-        return changed == 1
+        return claims.end_run(self.engine, self.job_id, job.run_started_at, values)
 
     def stop(self, reason: StopReason) -> int:
         claims.release_owner(self.engine, self.job_id, self.owner)
@@ -260,20 +230,7 @@ class Runner:
                 return self.finish(settings)
 
     def _work_remains(self) -> bool:
-        """Items still pending or held by another worker, or a listing still going."""
-        with self.engine.connect() as conn:
-            listing_done = conn.execute(
-                sa.select(JOB.c.listing_done).where(JOB.c.id == self.job_id)
-            ).scalar_one()
-            open_items = conn.execute(
-                sa.select(sa.func.count())
-                .select_from(ITEM)
-                .where(
-                    ITEM.c.job_id == self.job_id,
-                    ITEM.c.state.in_([ItemState.PENDING.value, ItemState.CLAIMED.value]),
-                )
-            ).scalar_one()
-        return not listing_done or open_items > 0
+        return claims.work_remains(self.engine, self.job_id)
 
     def submit(
         self, pool: ProcessPoolExecutor, items: Sequence[ClaimedItem], psettings: PipelineSettings
@@ -323,26 +280,10 @@ class Runner:
     def remove_stale_thumbnail_temps(self) -> int:
         """Delete thumbnail temp files a killed process left (older than any live write)."""
         thumbs = self.settings.thumbs_dir
-        if not thumbs.is_dir():
-            return 0
-        cutoff = time.time() - STALE_TEMP_SECONDS
-        removed = 0
-        for temp in thumbs.glob(f"*/.*{TEMP_SUFFIX}"):
-            try:
-                if temp.stat().st_mtime < cutoff:
-                    temp.unlink()
-                    removed += 1
-            except FileNotFoundError:
-                continue  # its writer renamed it just now
-        return removed
+        return len(remove_temp_files(thumbs, older_than_seconds=STALE_TEMP_SECONDS))
 
     def finish(self, settings: ImportSettings) -> int:
-        with self.engine.connect() as conn:
-            still_running = (
-                conn.execute(sa.select(JOB.c.status).where(JOB.c.id == self.job_id)).scalar_one()
-                == JobStatus.RUNNING.value
-            )
-        if not still_running:
+        if self.view().status is not JobStatus.RUNNING:
             return EXIT_OK
         log.info("job %s: no items left; grouping near duplicates", self.job_id)
         assign_near_groups(self.engine, settings.near_duplicate_distance)

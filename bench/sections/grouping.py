@@ -1,6 +1,6 @@
 """Issue 3 section 4: near-duplicate grouping of 1,000,000 random 64-bit hashes (target < 60 s).
 
-Times ``photoimport.duplicates.near_group_labels`` (the numpy core that ``near_groups`` and the
+Times ``duplicates.grouping.near_group_labels`` (the numpy core that ``near_groups`` and the
 worker use) at the default near-duplicate distance, on seeded random hashes plus a share of
 planted near copies (a few bits flipped), so the union-find has real groups to join.
 """
@@ -14,7 +14,7 @@ import numpy.typing as npt
 
 from bench.context import BenchContext
 from bench.report import heading, say, table
-from photoimport.duplicates import choose_agreement, near_group_labels
+from photoimport.duplicates.grouping import choose_agreement, near_group_labels
 from photoimport.settings import ImportSettings
 
 TARGET_SECONDS = 60.0

@@ -1,6 +1,6 @@
 """Issue 5 "Speed and scale": the pages with 100,000 File rows.
 
-Two parts, each on a fresh SQLite library seeded with ``photoimport.library_seed`` (generated
+Two parts, each on a fresh SQLite library seeded with ``bench.library_seed`` (generated
 rows, no images):
 
 * the page scripts, from ``bench.pages.time_pages`` (written with the dashboard): the progress
@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 
 from bench.context import BenchContext
+from bench.library_seed import seed_library, time_library_queries
 from bench.pages import time_pages
 from bench.report import Cell, heading, say, table
-from photoimport.db import make_engine
-from photoimport.library_seed import seed_library, time_library_queries
+from photoimport.db.engine import make_engine
 
 PROGRESS_MS, JOBS_TABLE_MS, GALLERY_MS = 5.0, 200.0, 300.0
 
@@ -58,7 +58,7 @@ def run(ctx: BenchContext) -> None:
 
     home = Path(tempfile.mkdtemp(prefix="bench-pages-"))
     try:
-        engine = make_engine(f"sqlite:///{home / 'photoimport.db'}")
+        engine = make_engine(f"sqlite:///{home / 'photoimport.db.engine'}")
         start = time.perf_counter()
         job_id = seed_library(engine, ctx.page_rows)
         seeded = time.perf_counter() - start

@@ -1,0 +1,349 @@
+"""Read the library: files with filters and paging, one file's detail, totals, export rows.
+
+The Gallery page and the CLI both call these. Queries are paged in SQL: nothing loads every
+file into memory.
+
+Vocabulary: a ``File`` is one content (one SHA-256); the paths it was seen under are its
+``JobItem`` rows. A content is an *exact duplicate* when it has an item whose path differs from
+``File.path`` (the path it was first seen under, itself one of its items' paths), and a *near
+duplicate* when the worker gave it a ``near_group``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from photoimport.db.models import Confidence, File, ItemState, Job, JobItem
+from photoimport.errors import FileNotInLibrary, JobNotFound
+
+__all__ = [
+    "FileFilter",
+    "FileRow",
+    "LibraryTotals",
+    "SortOrder",
+    "count_files",
+    "duplicate_siblings",
+    "exact_duplicate_ids",
+    "export_rows",
+    "file_paths",
+    "get_file",
+    "iter_export_rows",
+    "library_totals",
+    "list_cameras",
+    "list_files",
+]
+
+FINISHED_STATES = (ItemState.DONE, ItemState.ERROR, ItemState.SKIPPED)
+MAX_UTC_OFFSET = timedelta(hours=14)  # the widest real-world UTC offset
+EXPORT_PAGE = 2000
+
+
+class SortOrder(StrEnum):
+    CAPTURE_TIME = "capture time"  # newest first, undated last (walks the effective_utc index)
+    NAME = "name"
+    CAPTURE_TIME_OLDEST = "capture time, oldest first"  # undated last
+
+
+@dataclass(frozen=True)
+class FileFilter:
+    job_id: int | None = None
+    confidences: tuple[Confidence, ...] = ()
+    date_from: date | None = None  # capture date (local wall clock), inclusive
+    date_to: date | None = None
+    camera: str | None = None  # model
+    duplicates_only: bool = False  # exact or near duplicates
+    sort: SortOrder = SortOrder.CAPTURE_TIME
+
+
+@dataclass(frozen=True)
+class FileRow:
+    """One path of the library (a content seen under two paths gives two rows)."""
+
+    path: str
+    file_id: int | None  # None for an error row
+    sha256: str | None
+    size: int | None
+    mime: str | None
+    width: int | None
+    height: int | None
+    capture_local: str | None  # ISO wall clock with offset
+    capture_utc: str | None  # ISO UTC
+    capture_source: str | None
+    confidence: Confidence | None
+    exact_group: int | None  # File.id when the content has more than one path, else None
+    near_group: int | None
+    thumbnail: str | None  # relative to the home folder
+    error: str | None  # "stage: reason" for a file that failed
+    make: str | None = None
+    model: str | None = None
+
+
+@dataclass(frozen=True)
+class LibraryTotals:
+    files: int
+    paths: int
+    errors: int
+    jobs: int
+    by_confidence: dict[Confidence, int] = field(default_factory=dict)
+    exact_duplicate_groups: int = 0
+    near_duplicate_groups: int = 0
+
+
+# --- the filter, as SQL ------------------------------------------------------------------
+
+
+def exact_duplicate_ids(
+    within: sa.ColumnElement[bool] | None = None,
+) -> sa.Select[int | None]:
+    """THE exact-duplicate rule: the contents (``File.id``) seen under more than one path.
+
+    ``within`` narrows the items looked at (e.g. the contents one job touched). Gallery filter,
+    library totals, ``files`` rows and job summaries all use this one query.
+    """
+    query = sa.select(col(JobItem.file_id)).where(col(JobItem.file_id).is_not(None))
+    if within is not None:
+        query = query.where(within)
+    return query.group_by(col(JobItem.file_id)).having(
+        sa.func.count(sa.distinct(col(JobItem.path))) > 1
+    )
+
+
+def _conditions(flt: FileFilter) -> list[sa.ColumnElement[bool]]:
+    conds: list[sa.ColumnElement[bool]] = []
+    if flt.job_id is not None:
+        in_job = sa.select(sa.literal(1)).where(
+            col(JobItem.file_id) == File.id, col(JobItem.job_id) == flt.job_id
+        )
+        conds.append(sa.exists(in_job))
+    if flt.confidences:
+        conds.append(col(File.effective_confidence).in_([c.value for c in flt.confidences]))
+    if flt.camera:
+        conds.append(col(File.model) == flt.camera)
+    if flt.date_from is not None:
+        start = datetime.combine(flt.date_from, time.min, tzinfo=UTC)
+        # the UTC bound narrows the rows through the effective_utc index; the local string decides
+        conds.append(col(File.effective_utc) >= start - MAX_UTC_OFFSET)
+        conds.append(col(File.effective_local) >= flt.date_from.isoformat())
+    if flt.date_to is not None:
+        after = flt.date_to + timedelta(days=1)
+        end = datetime.combine(after, time.min, tzinfo=UTC)
+        conds.append(col(File.effective_utc) < end + MAX_UTC_OFFSET)
+        conds.append(col(File.effective_local) < after.isoformat())
+    if flt.duplicates_only:
+        conds.append(
+            sa.or_(col(File.near_group).is_not(None), col(File.id).in_(exact_duplicate_ids()))
+        )
+    return conds
+
+
+def _ordering(sort: SortOrder) -> list[Any]:
+    if sort is SortOrder.NAME:
+        return [col(File.name), col(File.id)]
+    if sort is SortOrder.CAPTURE_TIME_OLDEST:
+        return [col(File.effective_utc).asc().nulls_last(), col(File.id)]
+    # DESC NULLS LAST is the index's own reverse order on SQLite: a page stops after its rows
+    return [col(File.effective_utc).desc().nulls_last(), col(File.id).desc()]
+
+
+# --- gallery queries ---------------------------------------------------------------------
+
+
+def count_files(engine: Engine, flt: FileFilter) -> int:
+    query = sa.select(sa.func.count()).select_from(File).where(*_conditions(flt))
+    with engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())
+
+
+def list_files(engine: Engine, flt: FileFilter, offset: int = 0, limit: int = 60) -> list[File]:
+    """A page of library contents (one row per File)."""
+    query = (
+        select(File)
+        .where(*_conditions(flt))
+        .order_by(*_ordering(flt.sort))
+        .offset(max(offset, 0))
+        .limit(max(limit, 0))
+    )
+    with Session(engine) as session:
+        return list(session.exec(query).all())
+
+
+def get_file(engine: Engine, file_id: int) -> File:
+    with Session(engine) as session:
+        found = session.get(File, file_id)
+    if found is None:
+        raise FileNotInLibrary(f"no file with id {file_id} in the library")
+    return found
+
+
+def file_paths(engine: Engine, file_id: int) -> list[str]:
+    """Every path the content was seen under (its first path when no item links it)."""
+    query = (
+        sa.select(col(JobItem.path))
+        .where(col(JobItem.file_id) == file_id)
+        .distinct()
+        .order_by(col(JobItem.path))
+    )
+    with engine.connect() as conn:
+        paths = [str(p) for p in conn.execute(query).scalars()]
+    return paths or [get_file(engine, file_id).path]
+
+
+def duplicate_siblings(engine: Engine, file_id: int) -> list[File]:
+    """The other contents of this file's near-duplicate group (exact copies: ``file_paths``)."""
+    target = get_file(engine, file_id)
+    if target.near_group is None:
+        return []
+    query = (
+        select(File)
+        .where(col(File.near_group) == target.near_group, col(File.id) != file_id)
+        .order_by(*_ordering(SortOrder.CAPTURE_TIME))
+        .limit(500)
+    )
+    with Session(engine) as session:
+        return list(session.exec(query).all())
+
+
+def list_cameras(engine: Engine) -> list[str]:
+    """Distinct camera models in the library (the Gallery's camera filter)."""
+    query = (
+        sa.select(col(File.model))
+        .where(col(File.model).is_not(None))
+        .distinct()
+        .order_by(col(File.model))
+    )
+    with engine.connect() as conn:
+        return [str(m) for m in conn.execute(query).scalars()]
+
+
+def library_totals(engine: Engine) -> LibraryTotals:
+    linked = col(JobItem.file_id).is_not(None)
+    paths_q = sa.select(sa.func.count(sa.distinct(col(JobItem.path)))).where(linked)
+    errors_q = sa.select(sa.func.count(sa.distinct(col(JobItem.path)))).where(
+        col(JobItem.state) == ItemState.ERROR.value
+    )
+    exact_q = sa.select(sa.func.count()).select_from(exact_duplicate_ids().subquery())
+    near_q = sa.select(sa.func.count(sa.distinct(col(File.near_group))))
+    conf_q = sa.select(col(File.effective_confidence), sa.func.count()).group_by(
+        col(File.effective_confidence)
+    )
+    with engine.connect() as conn:
+        files = int(conn.execute(sa.select(sa.func.count()).select_from(File)).scalar_one())
+        jobs = int(conn.execute(sa.select(sa.func.count()).select_from(Job)).scalar_one())
+        by_conf = {Confidence(str(c)): int(n) for c, n in conn.execute(conf_q).all()}
+        return LibraryTotals(
+            files=files,
+            paths=int(conn.execute(paths_q).scalar_one()),
+            errors=int(conn.execute(errors_q).scalar_one()),
+            jobs=jobs,
+            by_confidence={c: by_conf.get(c, 0) for c in Confidence},
+            exact_duplicate_groups=int(conn.execute(exact_q).scalar_one()),
+            near_duplicate_groups=int(conn.execute(near_q).scalar_one()),
+        )
+
+
+# --- export ------------------------------------------------------------------------------
+
+
+def export_rows(engine: Engine, job_id: int | None = None) -> list[FileRow]:
+    """One row per path (CLI ``files``); streamed in pages internally."""
+    return list(iter_export_rows(engine, job_id))
+
+
+def iter_export_rows(engine: Engine, job_id: int | None = None) -> Iterator[FileRow]:
+    """``export_rows`` as a stream, one page of ``EXPORT_PAGE`` items at a time.
+
+    With a job: that job's finished items (``JobNotFound`` at once when there is no such job).
+    Without: every path once, from its newest finished item (a folder imported twice gives one
+    row per path, as it is now).
+    """
+    finished = col(JobItem.state).in_([s.value for s in FINISHED_STATES])
+    if job_id is not None:
+        _require_job(engine, job_id)
+        scope: sa.ColumnElement[bool] = sa.and_(col(JobItem.job_id) == job_id, finished)
+    else:
+        newest = sa.select(sa.func.max(col(JobItem.id))).where(finished).group_by(JobItem.path)
+        scope = col(JobItem.id).in_(newest)
+    return _stream_rows(engine, scope)
+
+
+_EXPORT_COLUMNS: tuple[Any, ...] = (
+    col(JobItem.path),
+    col(JobItem.state),
+    col(JobItem.error_stage),
+    col(JobItem.error_reason),
+    col(File.id),
+    col(File.sha256),
+    col(File.size),
+    col(File.mime),
+    col(File.width),
+    col(File.height),
+    col(File.effective_local).label("capture_local"),
+    col(File.effective_utc).label("capture_utc"),
+    col(File.capture_source),
+    col(File.effective_confidence).label("confidence"),
+    col(File.near_group),
+    col(File.thumbnail),
+    col(File.make),
+    col(File.model),
+)
+
+
+def _stream_rows(engine: Engine, scope: sa.ColumnElement[bool]) -> Iterator[FileRow]:
+    """One query, read ``EXPORT_PAGE`` rows at a time (a server-side cursor on PostgreSQL)."""
+    query = (
+        sa.select(*_EXPORT_COLUMNS)
+        .join(File, col(JobItem.file_id) == File.id, isouter=True)
+        .where(scope)
+        .order_by(col(JobItem.id))
+    )
+    with engine.connect() as conn:
+        exact = _exact_group_ids(conn)
+        result = conn.execution_options(stream_results=True, yield_per=EXPORT_PAGE).execute(query)
+        for row in result:
+            yield _row(row, exact)
+
+
+def _require_job(engine: Engine, job_id: int) -> None:
+    with Session(engine) as session:
+        if session.get(Job, job_id) is None:
+            raise JobNotFound(f"no job number {job_id}")
+
+
+def _exact_group_ids(conn: sa.Connection) -> set[int]:
+    """Contents seen under more than one path (a set as large as the duplicates, not the files)."""
+    return {int(i) for i in conn.execute(exact_duplicate_ids()).scalars() if i is not None}
+
+
+def _row(r: sa.Row[*tuple[Any, ...]], exact: set[int]) -> FileRow:
+    error = None
+    if r.state == ItemState.ERROR.value or r.error_reason:
+        error = f"{r.error_stage or 'unknown stage'}: {r.error_reason or 'no reason given'}"
+    file_id = None if r.id is None else int(r.id)
+    capture_utc: datetime | None = r.capture_utc
+    return FileRow(
+        path=r.path,
+        file_id=file_id,
+        sha256=r.sha256,
+        size=r.size,
+        mime=r.mime,
+        width=r.width,
+        height=r.height,
+        capture_local=r.capture_local,
+        capture_utc=capture_utc.isoformat() if capture_utc else None,
+        capture_source=r.capture_source,
+        confidence=None if r.confidence is None else Confidence(r.confidence),
+        exact_group=file_id if file_id in exact else None,
+        near_group=r.near_group,
+        thumbnail=r.thumbnail,
+        error=error,
+        make=r.make,
+        model=r.model,
+    )
