@@ -54,7 +54,7 @@ def _is_known(engine: sa.Engine, digest: str) -> bool:
 def time_database(results: Sequence[FileResult], batch: int) -> DbTiming:
     home = Path(tempfile.mkdtemp(prefix="bench-db-"))
     try:
-        engine = make_engine(f"sqlite:///{home / 'photoimport.db.engine'}")
+        engine = make_engine(f"sqlite:///{home / 'photoimport.db'}")
         paths = [r.path for r in results]
         job_id = create_job(engine, JobKind.UPLOAD, "bench", ImportSettings(), paths=paths)
         by_path = {str(r.path): r for r in results}

@@ -76,7 +76,7 @@ def _page(path: str) -> AppTest:
 def time_pages(rows: int = 100_000, repeat: int = 3) -> PageTimings:
     home = Path(tempfile.mkdtemp(prefix="bench-page-scripts-"))
     try:
-        engine = make_engine(f"sqlite:///{home / 'photoimport.db.engine'}")
+        engine = make_engine(f"sqlite:///{home / 'photoimport.db'}")
         job_id = seed_library(engine, rows)
         with engine.begin() as conn:  # as the worker leaves a completed job: summary stored
             summary = summary_to_json(compute_summary(engine, job_id))

@@ -193,7 +193,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Build ``Settings`` from an environment mapping (``os.environ`` when not given)."""
     env = os.environ if environ is None else environ
     home = Path(env.get("PHOTOIMPORT_HOME") or Path.cwd() / "data").expanduser().absolute()
-    url = env.get("PHOTOIMPORT_DATABASE_URL") or f"sqlite:///{home / 'photoimport.db.engine'}"
+    url = env.get("PHOTOIMPORT_DATABASE_URL") or f"sqlite:///{home / 'photoimport.db'}"
     if not url.startswith(("sqlite:", "postgresql+psycopg:", "postgresql:")):
         raise ConfigError(
             "PHOTOIMPORT_DATABASE_URL must be a sqlite:/// or postgresql+psycopg:// URL, "

@@ -155,7 +155,7 @@ def test_import_refuses_a_folder_outside_the_allowed_roots(
     assert result.stderr.startswith(
         f"Error: folder {tmp_path / 'root' / '..' / 'outside'} is outside the allowed roots"
     )
-    assert not (home / "photoimport.db.engine").exists()  # refused before anything was created
+    assert not (home / "photoimport.db").exists()  # refused before anything was created
 
 
 def test_import_refuses_a_folder_without_images(runner: CliRunner, tmp_path: Path) -> None:
@@ -178,7 +178,7 @@ def test_pause_cancel_status_on_a_waiting_job(
     runner: CliRunner, home: Path, make_jpeg: Callable[..., Path]
 ) -> None:
     folder = make_jpeg("album/a.jpg").parent
-    engine = make_engine(f"sqlite:///{home / 'photoimport.db.engine'}")
+    engine = make_engine(f"sqlite:///{home / 'photoimport.db'}")
     job_id = jobs.create_job(engine, JobKind.DIRECTORY, str(folder), ImportSettings())
     status = runner.invoke(main, ["status", str(job_id)])
     assert status.exit_code == 0
@@ -207,7 +207,7 @@ def test_resume_runs_a_real_worker_to_completion(
 ) -> None:
     make_jpeg("album/a.jpg", dto="2021:04:11 15:47:53", offset="-05:00", seed=1)
     folder = make_jpeg("album/sub/b.jpg", dto="2019:01:02 03:04:05", seed=2).parent.parent
-    engine = make_engine(f"sqlite:///{home / 'photoimport.db.engine'}")
+    engine = make_engine(f"sqlite:///{home / 'photoimport.db'}")
     job_id = jobs.create_job(engine, JobKind.DIRECTORY, str(folder), ImportSettings(workers=1))
     assert runner.invoke(main, ["pause", str(job_id)]).exit_code == 0
     resumed = runner.invoke(main, ["resume", str(job_id)])
@@ -238,7 +238,7 @@ def test_import_wait_of_a_halting_job_exits_1_with_its_reason(home: Path, tmp_pa
     broken.mkdir()
     for i in range(4):  # named like photos, made of text: every one fails
         (broken / f"IMG_{i:04d}.jpg").write_text(f"not a JPEG, just text {i}\n")
-    engine = make_engine(f"sqlite:///{home / 'photoimport.db.engine'}")
+    engine = make_engine(f"sqlite:///{home / 'photoimport.db'}")
     save_import_settings(engine, ImportSettings(error_min_sample=2, workers=1))
     engine.dispose()
     done = run_cli(home, "import", str(broken), "--wait")

@@ -63,7 +63,7 @@ def test_import_wait_prints_progress_and_the_summary(imported: Path) -> None:
     assert lines[1] == f"  source:   {CORPUS}"
     assert lines[2] == "  progress: 98/98 (100.0 %)"
     assert any(line.startswith("job 1 COMPLETED: 98 files in ") for line in lines)
-    assert (imported / "photoimport.db.engine").is_file()
+    assert (imported / "photoimport.db").is_file()
 
 
 @pytest.mark.slow

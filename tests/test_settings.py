@@ -15,7 +15,7 @@ def test_defaults_put_the_library_under_data(
     monkeypatch.chdir(tmp_path)
     s = load_settings({})
     assert s.home == tmp_path / "data"
-    assert s.database_url == f"sqlite:///{tmp_path / 'data' / 'photoimport.db.engine'}"
+    assert s.database_url == f"sqlite:///{tmp_path / 'data' / 'photoimport.db'}"
     assert s.allowed_roots == ()
     assert s.thumbs_dir == tmp_path / "data" / "thumbs"
 

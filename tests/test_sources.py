@@ -25,7 +25,7 @@ from tests.unprivileged import obeying_permissions
 def settings_for(tmp_path: Path, *roots: Path) -> Settings:
     return Settings(
         home=tmp_path / "home",
-        database_url=f"sqlite:///{tmp_path / 'home' / 'photoimport.db.engine'}",
+        database_url=f"sqlite:///{tmp_path / 'home' / 'photoimport.db'}",
         allowed_roots=tuple(r.resolve() for r in roots),
     )
 

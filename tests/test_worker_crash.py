@@ -55,7 +55,7 @@ def test_kill_9_at_random_points_then_resume_does_every_file_exactly_once(
     def kill(pid: int, where: str) -> None:
         os.kill(pid, signal.SIGKILL)
         wait_until(lambda: not Path(f"/proc/{pid}").exists(), timeout=10, what=f"kill {where}")
-        db = sqlite_settings.home / "photoimport.db.engine"
+        db = sqlite_settings.home / "photoimport.db"
         wait_until(lambda: not processes_using(db), timeout=15, what=f"no orphans after {where}")
         p = progress()
         assert p.worker_lost, where

@@ -95,7 +95,7 @@ class Library:
 
 def open_library(home: Path) -> Library:
     home.mkdir(parents=True, exist_ok=True)
-    return Library(home, make_engine(f"sqlite:///{home / 'photoimport.db.engine'}"))
+    return Library(home, make_engine(f"sqlite:///{home / 'photoimport.db'}"))
 
 
 def cli(lib: Library, *args: str) -> Result:

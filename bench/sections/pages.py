@@ -58,7 +58,7 @@ def run(ctx: BenchContext) -> None:
 
     home = Path(tempfile.mkdtemp(prefix="bench-pages-"))
     try:
-        engine = make_engine(f"sqlite:///{home / 'photoimport.db.engine'}")
+        engine = make_engine(f"sqlite:///{home / 'photoimport.db'}")
         start = time.perf_counter()
         job_id = seed_library(engine, ctx.page_rows)
         seeded = time.perf_counter() - start
