@@ -7,8 +7,9 @@ The loop, between batches, looks at the job row and at SIGTERM:
 * otherwise it claims a batch with a lease, hashes the files in the pool, links contents the
   library already holds (SKIPPED), processes the rest with ``process_file`` and commits the
   batch's results, counters and heartbeat in one transaction;
-* when errors in this run pass the job's threshold (after its minimum sample, or after every
-  file of a smaller job) -> HALTED with a message saying why;
+* when the job's errors pass its threshold (after its minimum sample, or after every file of a
+  smaller job; counted over the job, not this run: ``worker.threshold``) -> HALTED with a
+  message saying why;
 * when nothing is left -> library-wide near-duplicate groups, the summary, COMPLETED.
 
 A heartbeat thread refreshes the job's heartbeat and this worker's leases every
@@ -40,7 +41,7 @@ from types import FrameType
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from photoimport.db import claims
+from photoimport.db import claims, recovery
 from photoimport.db.models import ItemState, JobControl, JobKind, JobStatus, utcnow
 from photoimport.db.work import (
     HEARTBEAT_SECONDS,
@@ -60,6 +61,7 @@ from photoimport.settings import ImportSettings, Settings
 from photoimport.sources.folders import iter_image_files, library_paths
 from worker import outcomes as ingest
 from worker import pool as pool_tasks
+from worker import threshold
 from worker.listing import list_folder
 from worker.supervisor import PoolFailure, Supervisor, Task
 
@@ -114,7 +116,13 @@ class Runner:
             return StopReason.PAUSE
         return None
 
-    def end_run(self, status: JobStatus, message: str | None = None, summary: bool = False) -> bool:
+    def end_run(
+        self,
+        status: JobStatus,
+        message: str | None = None,
+        summary: bool = False,
+        extra: dict[str, object] | None = None,
+    ) -> bool:
         """RUNNING -> ``status``, adding this run's time to the job's active seconds."""
         now = utcnow()
         job = self.view()
@@ -131,6 +139,7 @@ class Runner:
         if status in (JobStatus.COMPLETED, JobStatus.CANCELLED):
             values["finished_at"] = now
             values["current_file"] = None
+        values.update(extra or {})
         if summary:
             values["summary_json"] = summary_to_json(
                 compute_summary(self.engine, self.job_id, status=status, duration=active)
@@ -226,7 +235,7 @@ class Runner:
             log.info("job %s: listed %d files", self.job_id, self.view().total)
         psettings = PipelineSettings.for_job(self.settings.thumbs_dir, settings)
         batch = self.batch_size or max(4, 4 * processes)
-        return self._batches(pool, batch, psettings, settings, job.done, job.errors)
+        return self._batches(pool, batch, psettings, settings)
 
     def _batches(
         self,
@@ -234,8 +243,6 @@ class Runner:
         batch: int,
         psettings: PipelineSettings,
         settings: ImportSettings,
-        done0: int,
-        errors0: int,
     ) -> int:
         """Claim and submit the next batch while the previous one runs, then commit it."""
         inflight: InFlight | None = None
@@ -252,7 +259,7 @@ class Runner:
                     if upcoming is not None:
                         pool.forget(i.id for i in upcoming.items)
                     return self.stop(self.stop_reason() or StopReason.PAUSE)
-                if self.over_threshold(settings, done0, errors0):
+                if self.over_threshold(settings):
                     return EXIT_OK
             inflight = upcoming
             if inflight is None:
@@ -310,21 +317,26 @@ class Runner:
             log.warning("job %s: %d results dropped (lease lost)", self.job_id, counts.dropped)
         return finished
 
-    def over_threshold(self, settings: ImportSettings, done0: int, errors0: int) -> bool:
+    def over_threshold(self, settings: ImportSettings) -> bool:
+        """Halt when the job's errors pass its threshold (``worker.threshold``)."""
         job = self.view()
-        run_done, run_errors = job.done - done0, job.errors - errors0
-        sample = settings.error_min_sample
-        if job.listing_done:
-            sample = min(sample, max(1, job.total - done0))
-        if run_done < sample or run_errors / run_done <= settings.error_threshold:
-            return False
-        message = (
-            f"{run_errors} of {run_done} files failed ({run_errors / run_done:.0%}), over the "
-            f"error threshold of {settings.error_threshold:.0%}"
+        message = threshold.over_threshold(
+            done=job.done,
+            errors=job.errors,
+            base=recovery.threshold_base(self.engine, self.job_id),
+            total=job.total,
+            listing_done=job.listing_done,
+            settings=settings,
         )
+        if message is None:
+            return False
         if self.last_error:
             message += f"; last error: {self.last_error}"
-        if self.end_run(JobStatus.HALTED, message):
+        resumed_from: dict[str, object] = {
+            "threshold_done": job.done,
+            "threshold_errors": job.errors,
+        }
+        if self.end_run(JobStatus.HALTED, message, extra=resumed_from):
             claims.release_owner(self.engine, self.job_id, self.owner)
             log.info("job %s: halted: %s", self.job_id, message)
         return True
