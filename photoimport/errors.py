@@ -12,6 +12,7 @@ PhotoimportError                   base of everything photoimport raises on purp
  │    ├── FolderNotFound           the folder does not exist
  │    ├── FolderNotReadable        the folder exists but cannot be listed
  │    ├── PathOutsideAllowedRoots  the folder is outside PHOTOIMPORT_ALLOWED_ROOTS
+ │    ├── FolderInLibrary          the folder is inside the library's own folder
  │    └── NoImagesFound            the folder holds no image files
  ├── UploadRejected                an upload batch is over its caps
  ├── JobError                      a job operation cannot be done
@@ -79,6 +80,10 @@ class FolderNotReadable(SourceError):
 
 class PathOutsideAllowedRoots(SourceError):
     """The folder resolves to a place outside the allowed roots."""
+
+
+class FolderInLibrary(SourceError):
+    """The folder lies inside the library's own folder (``PHOTOIMPORT_HOME``)."""
 
 
 class NoImagesFound(SourceError):

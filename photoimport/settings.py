@@ -53,6 +53,9 @@ class ImportSettings:
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     use_mtime: bool = True
     max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS
+    # --- issue 10: a file that hangs or eats memory is that file's error ---
+    file_timeout_seconds: int = 120
+    file_memory_mb: int = 2048
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -148,6 +151,23 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "Images with more pixels than this are refused as decompression bombs.",
         1_000_000,
         2_000_000_000,
+    ),
+    # --- issue 10 ---
+    SettingSpec(
+        "file_timeout_seconds",
+        "Time limit per file (s)",
+        "A file still being processed after this many seconds is stopped and recorded as an "
+        "error (took longer than the limit); the job goes on with the next files.",
+        1,
+        86_400,
+    ),
+    SettingSpec(
+        "file_memory_mb",
+        "Memory limit per file (MB)",
+        "Memory one process may take for one file on top of what it starts with; a file that "
+        "needs more is recorded as an error instead of exhausting the server's memory.",
+        64,
+        1_048_576,
     ),
 )
 SETTINGS_BY_NAME: Mapping[str, SettingSpec] = {spec.name: spec for spec in SETTINGS}

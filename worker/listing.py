@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -25,12 +25,21 @@ CHUNK = 500
 TEST_DELAY_ENV = "PHOTOIMPORT_TEST_LIST_DELAY"
 
 
-def list_folder(engine: Engine, job_id: int, root: Path, keep_going: Callable[[], bool]) -> bool:
-    """List ``root`` into the job's items; False when ``keep_going`` said stop before the end."""
+def list_folder(
+    engine: Engine,
+    job_id: int,
+    root: Path,
+    keep_going: Callable[[], bool],
+    walk: Callable[[Path], Iterable[Path]] = iter_image_files,
+) -> bool:
+    """List ``root`` into the job's items; False when ``keep_going`` said stop before the end.
+
+    ``walk`` lists the folder (``iter_image_files`` with the allowed roots and the library's
+    own paths fenced off: see the runner)."""
     delay = float(os.environ.get(TEST_DELAY_ENV) or 0)
     size = 10 if delay > 0 else CHUNK
     chunk: list[str] = []
-    for path in iter_image_files(root):
+    for path in walk(root):
         chunk.append(str(path))
         if len(chunk) >= size:
             claims.insert_items(engine, job_id, chunk)

@@ -7,12 +7,18 @@ The loop, between batches, looks at the job row and at SIGTERM:
 * otherwise it claims a batch with a lease, hashes the files in the pool, links contents the
   library already holds (SKIPPED), processes the rest with ``process_file`` and commits the
   batch's results, counters and heartbeat in one transaction;
-* when errors in this run pass the job's threshold (after its minimum sample, or after every
-  file of a smaller job) -> HALTED with a message saying why;
+* when the job's errors pass its threshold (after its minimum sample, or after every file of a
+  smaller job; counted over the job, not this run: ``worker.threshold``) -> HALTED with a
+  message saying why;
 * when nothing is left -> library-wide near-duplicate groups, the summary, COMPLETED.
 
 A heartbeat thread refreshes the job's heartbeat and this worker's leases every
 ``HEARTBEAT_SECONDS`` while a long batch runs.
+
+Files go to a supervised pool (``worker.supervisor``): a file that crashes, hangs or eats memory
+there is that file's recorded error, and while it waits for a batch the loop looks at the job
+row every half second, so Pause and Cancel take effect at once even while a file hangs (files
+still in flight are given back, their processes killed).
 """
 
 from __future__ import annotations
@@ -25,18 +31,18 @@ import socket
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from types import FrameType
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from photoimport.db import claims
-from photoimport.db.models import JobControl, JobKind, JobStatus, utcnow
+from photoimport.db import claims, recovery
+from photoimport.db.models import ItemState, JobControl, JobKind, JobStatus, utcnow
 from photoimport.db.work import (
     HEARTBEAT_SECONDS,
     LEASE_SECONDS,
@@ -47,13 +53,17 @@ from photoimport.db.work import (
     TakeResult,
 )
 from photoimport.duplicates.groups import assign_near_groups
+from photoimport.errors import Stage
 from photoimport.jobs.summary import compute_summary, summary_to_json
 from photoimport.media.thumbnails import remove_temp_files
 from photoimport.pipeline import PipelineSettings
 from photoimport.settings import ImportSettings, Settings
+from photoimport.sources.folders import iter_image_files, library_paths
 from worker import outcomes as ingest
 from worker import pool as pool_tasks
+from worker import threshold
 from worker.listing import list_folder
+from worker.supervisor import PoolFailure, Supervisor, Task
 
 log = logging.getLogger("worker")
 
@@ -75,7 +85,6 @@ class InFlight:
     """A claimed batch whose files the pool is working on."""
 
     items: tuple[ClaimedItem, ...]
-    futures: tuple[Future[pool_tasks.Handled], ...]
 
 
 class Runner:
@@ -88,6 +97,9 @@ class Runner:
         self.batch_size = batch_size
         self.sigterm = threading.Event()
         self.stop_heartbeat = threading.Event()
+        # held by the heartbeat thread while it uses the database, and by the pool while it
+        # forks a process: a fork never copies a lock that thread holds (see worker.supervisor)
+        self.fork_lock = threading.Lock()
         self.last_error: str | None = None
 
     # --- job row -------------------------------------------------------------------------
@@ -104,7 +116,13 @@ class Runner:
             return StopReason.PAUSE
         return None
 
-    def end_run(self, status: JobStatus, message: str | None = None, summary: bool = False) -> bool:
+    def end_run(
+        self,
+        status: JobStatus,
+        message: str | None = None,
+        summary: bool = False,
+        extra: dict[str, object] | None = None,
+    ) -> bool:
         """RUNNING -> ``status``, adding this run's time to the job's active seconds."""
         now = utcnow()
         job = self.view()
@@ -121,6 +139,7 @@ class Runner:
         if status in (JobStatus.COMPLETED, JobStatus.CANCELLED):
             values["finished_at"] = now
             values["current_file"] = None
+        values.update(extra or {})
         if summary:
             values["summary_json"] = summary_to_json(
                 compute_summary(self.engine, self.job_id, status=status, duration=active)
@@ -140,8 +159,9 @@ class Runner:
     def _heartbeat_loop(self) -> None:
         while not self.stop_heartbeat.wait(HEARTBEAT_SECONDS):
             try:
-                claims.heartbeat(self.engine, self.job_id)
-                claims.extend_leases(self.engine, self.job_id, self.owner, LEASE_SECONDS)
+                with self.fork_lock:
+                    claims.heartbeat(self.engine, self.job_id)
+                    claims.extend_leases(self.engine, self.job_id, self.owner, LEASE_SECONDS)
             except sa.exc.SQLAlchemyError as exc:
                 log.warning("job %s: heartbeat failed: %s", self.job_id, exc)
 
@@ -158,8 +178,7 @@ class Runner:
         log.info("job %s: %s as %s", self.job_id, taken.value, self.owner)
         job = self.view()
         # Fork the pool now: before any thread of ours exists and with no transaction open.
-        pool = pool_tasks.make_pool(max(1, job.settings.workers), self.settings.database_url)
-        pool.submit(pool_tasks.warm_up)  # starts every pool process (fork: all at once)
+        pool = self.make_pool(job.settings)
         signal.signal(signal.SIGTERM, self._on_sigterm)
         beat = threading.Thread(target=self._heartbeat_loop, name="heartbeat", daemon=True)
         beat.start()
@@ -171,8 +190,19 @@ class Runner:
             return EXIT_ERROR
         finally:
             self.stop_heartbeat.set()
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.close()
             beat.join(timeout=5)
+
+    def make_pool(self, settings: ImportSettings) -> Supervisor:
+        serve = partial(
+            pool_tasks.serve,
+            database_url=self.settings.database_url,
+            worker_pid=os.getpid(),
+            memory_mb=settings.file_memory_mb,
+        )
+        return Supervisor(
+            max(1, settings.workers), serve, float(settings.file_timeout_seconds), self.fork_lock
+        )
 
     def _record_failure(self, exc: Exception) -> None:
         """Mark the job FAILED with the reason (resumable); best effort if the DB is the cause."""
@@ -182,7 +212,7 @@ class Runner:
         except sa.exc.SQLAlchemyError as db_exc:
             log.error("job %s: could not record the failure: %s", self.job_id, db_exc)
 
-    def _run_taken(self, taken: TakeResult, job: JobView, pool: ProcessPoolExecutor) -> int:
+    def _run_taken(self, taken: TakeResult, job: JobView, pool: Supervisor) -> int:
         settings = job.settings
         if taken is TakeResult.TOOK:
             self.remove_stale_thumbnail_temps()
@@ -192,21 +222,27 @@ class Runner:
             if not root.is_dir():
                 self.end_run(JobStatus.FAILED, f"the folder {root} no longer exists")
                 return EXIT_OK
-            if not list_folder(self.engine, self.job_id, root, lambda: not self.stop_reason()):
+            walk = partial(
+                iter_image_files,
+                roots=self.settings.allowed_roots,
+                library=library_paths(self.settings),
+                on_skip=self._skipped_library,
+            )
+            if not list_folder(
+                self.engine, self.job_id, root, lambda: not self.stop_reason(), walk
+            ):
                 return self.stop(self.stop_reason() or StopReason.PAUSE)
             log.info("job %s: listed %d files", self.job_id, self.view().total)
         psettings = PipelineSettings.for_job(self.settings.thumbs_dir, settings)
         batch = self.batch_size or max(4, 4 * processes)
-        return self._batches(pool, batch, psettings, settings, job.done, job.errors)
+        return self._batches(pool, batch, psettings, settings)
 
     def _batches(
         self,
-        pool: ProcessPoolExecutor,
+        pool: Supervisor,
         batch: int,
         psettings: PipelineSettings,
         settings: ImportSettings,
-        done0: int,
-        errors0: int,
     ) -> int:
         """Claim and submit the next batch while the previous one runs, then commit it."""
         inflight: InFlight | None = None
@@ -214,13 +250,16 @@ class Runner:
             reason = self.stop_reason()
             if reason is not None:
                 if inflight is not None:
-                    self.commit(inflight)  # finish what the pool is already doing
+                    self.commit(pool, inflight)  # what the pool finishes within half a second
                 return self.stop(reason)
             items = claims.claim_items(self.engine, self.job_id, self.owner, batch, LEASE_SECONDS)
             upcoming = self.submit(pool, items, psettings) if items else None
             if inflight is not None:
-                self.commit(inflight)
-                if self.over_threshold(settings, done0, errors0):
+                if not self.commit(pool, inflight):  # a stop was asked while a file ran
+                    if upcoming is not None:
+                        pool.forget(i.id for i in upcoming.items)
+                    return self.stop(self.stop_reason() or StopReason.PAUSE)
+                if self.over_threshold(settings):
                     return EXIT_OK
             inflight = upcoming
             if inflight is None:
@@ -229,22 +268,41 @@ class Runner:
                     continue
                 return self.finish(settings)
 
+    def _skipped_library(self, folder: Path) -> None:
+        log.info("job %s: skipped %s: it is the photo library's own folder", self.job_id, folder)
+
     def _work_remains(self) -> bool:
         return claims.work_remains(self.engine, self.job_id)
 
     def submit(
-        self, pool: ProcessPoolExecutor, items: Sequence[ClaimedItem], psettings: PipelineSettings
+        self, pool: Supervisor, items: Sequence[ClaimedItem], psettings: PipelineSettings
     ) -> InFlight:
         log.debug("job %s: batch of %d from item %d", self.job_id, len(items), items[0].id)
-        futures = [pool.submit(pool_tasks.handle, i.path, psettings) for i in items]
-        return InFlight(items=tuple(items), futures=tuple(futures))
+        for i in items:
+            # attempts counts this claim: earlier claims that never ended may have crashed
+            pool.submit(Task(i.id, (i.path, psettings), i.path, max(0, i.attempts - 1)))
+        return InFlight(items=tuple(items))
 
-    def commit(self, inflight: InFlight) -> None:
-        """Wait for a batch and write its results, counters and heartbeat in one transaction."""
+    def _stop_asked(self) -> bool:
+        return self.stop_reason() is not None
+
+    def commit(self, pool: Supervisor, inflight: InFlight) -> bool:
+        """Wait for a batch and write its results, counters and heartbeat in one transaction.
+
+        A stop asked meanwhile ends the wait: what is done is written and False returned.
+        """
+        finished = pool.wait((i.id for i in inflight.items), self._stop_asked)
         home = self.settings.home
         outcomes: list[ItemOutcome] = []
-        for item, future in zip(inflight.items, inflight.futures, strict=True):
-            handled = future.result()
+        for item in inflight.items:
+            if not pool.done(item.id):
+                continue  # still running: given back by ``stop``
+            handled = pool.take(item.id)
+            if isinstance(handled, PoolFailure):
+                outcomes.append(pool_failure_outcome(item, handled))
+                self.last_error = f"{item.path}: {handled.reason}"
+                continue
+            assert isinstance(handled, pool_tasks.Handled)
             if handled.known_sha256 is not None:
                 outcomes.append(ingest.known_outcome(item.id, item.path, handled.known_sha256))
                 continue
@@ -257,22 +315,28 @@ class Runner:
         )
         if counts.dropped:
             log.warning("job %s: %d results dropped (lease lost)", self.job_id, counts.dropped)
+        return finished
 
-    def over_threshold(self, settings: ImportSettings, done0: int, errors0: int) -> bool:
+    def over_threshold(self, settings: ImportSettings) -> bool:
+        """Halt when the job's errors pass its threshold (``worker.threshold``)."""
         job = self.view()
-        run_done, run_errors = job.done - done0, job.errors - errors0
-        sample = settings.error_min_sample
-        if job.listing_done:
-            sample = min(sample, max(1, job.total - done0))
-        if run_done < sample or run_errors / run_done <= settings.error_threshold:
-            return False
-        message = (
-            f"{run_errors} of {run_done} files failed ({run_errors / run_done:.0%}), over the "
-            f"error threshold of {settings.error_threshold:.0%}"
+        message = threshold.over_threshold(
+            done=job.done,
+            errors=job.errors,
+            base=recovery.threshold_base(self.engine, self.job_id),
+            total=job.total,
+            listing_done=job.listing_done,
+            settings=settings,
         )
+        if message is None:
+            return False
         if self.last_error:
             message += f"; last error: {self.last_error}"
-        if self.end_run(JobStatus.HALTED, message):
+        resumed_from: dict[str, object] = {
+            "threshold_done": job.done,
+            "threshold_errors": job.errors,
+        }
+        if self.end_run(JobStatus.HALTED, message, extra=resumed_from):
             claims.release_owner(self.engine, self.job_id, self.owner)
             log.info("job %s: halted: %s", self.job_id, message)
         return True
@@ -291,3 +355,14 @@ class Runner:
         if self.end_run(JobStatus.COMPLETED, summary=True):
             log.info("job %s: completed", self.job_id)
         return EXIT_OK
+
+
+def pool_failure_outcome(item: ClaimedItem, failure: PoolFailure) -> ItemOutcome:
+    """A file the pool never answered for (it crashed or hung): an error with the reason."""
+    return ItemOutcome(
+        item_id=item.id,
+        path=item.path,
+        state=ItemState.ERROR,
+        error_stage=Stage.DECODE.value,
+        error_reason=failure.reason,
+    )

@@ -193,7 +193,8 @@ def extend_leases(engine: Engine, job_id: int, owner: str, lease_seconds: float)
 
 
 def release_owner(engine: Engine, job_id: int, owner: str) -> int:
-    """Give back the items ``owner`` still holds (a worker stopping mid-batch)."""
+    """Give back the items ``owner`` still holds (a worker stopping mid-batch): a clean
+    give-back takes its attempt back, so ``attempts`` counts claims that ended in a crash."""
     with write_transaction(engine) as conn:
         return conn.execute(
             ITEM.update()
@@ -202,7 +203,12 @@ def release_owner(engine: Engine, job_id: int, owner: str) -> int:
                 ITEM.c.lease_owner == owner,
                 ITEM.c.state == ItemState.CLAIMED.value,
             )
-            .values(state=ItemState.PENDING.value, lease_owner=None, lease_expires_at=None)
+            .values(
+                state=ItemState.PENDING.value,
+                lease_owner=None,
+                lease_expires_at=None,
+                attempts=ITEM.c.attempts - 1,
+            )
         ).rowcount
 
 

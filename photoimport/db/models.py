@@ -103,6 +103,9 @@ class Job(SQLModel, table=True):
     worker_host: str | None = None
     summary_json: str | None = None
     owner: str | None = Field(default=None, index=True)  # a demo visitor's key (None: everyone's)
+    # --- issue 10: the error threshold counts from here (0, or where the job last halted) ---
+    threshold_done: int = 0
+    threshold_errors: int = 0
 
 
 class JobItem(SQLModel, table=True):

@@ -66,15 +66,17 @@ def _format_offset(minutes: int) -> str:
     return f"{sign}{hours:02d}:{mins:02d}"
 
 
-_OLYMPUS_TIMEDATE = re.compile(rb"\[picture info\].*?TimeDate=(\d{1,12})", re.DOTALL)
+_OLYMPUS_INFO = b"[picture info]"
+_OLYMPUS_TIMEDATE = re.compile(rb"TimeDate=(\d{1,12})")  # searched after the first INFO: linear
 _CASIO_DATE = re.compile(rb"(\d{4})\.(\d{2})\.(\d{2})\.(\d{2})\.(\d{2})\.(\d{2})")
 
 
 def segment_dates(applist: list[tuple[str, bytes]]) -> tuple[DateTag, ...]:
     """Maker capture dates in JPEG APP segments (Olympus PictureInfo, Casio QVCI)."""
     for marker, data in applist:
-        if marker == "APP12" and b"[picture info]" in data:
-            match = _OLYMPUS_TIMEDATE.search(data)
+        info = data.find(_OLYMPUS_INFO) if marker == "APP12" else -1
+        if info != -1:
+            match = _OLYMPUS_TIMEDATE.search(data, info + len(_OLYMPUS_INFO))
             if match is not None:
                 value = _olympus_wall_clock(int(match.group(1)))
                 if value is not None:

@@ -33,7 +33,13 @@ from photoimport.db.settings_store import load_import_settings
 from photoimport.errors import PhotoimportError
 from photoimport.jobs.control import create_job, job_progress, launch_worker
 from photoimport.settings import Settings
-from photoimport.sources.folders import iter_files, looks_like_image
+from photoimport.sources.folders import (
+    in_library,
+    is_within_roots,
+    iter_files,
+    library_paths,
+    looks_like_image,
+)
 from photoimport.watch.registry import FolderUpdate, get_folder, known_paths, update_folders
 from photoimport.watch.settle import Batcher, Settler, Signature, WatchOptions, is_ignored
 
@@ -181,7 +187,8 @@ class FolderWatch:
         self.next_rescan = now + self.options.rescan_seconds
         known = known_paths(self.engine, self.root)
         found = 0
-        for found_path in iter_files(Path(self.root)):
+        roots, library = self.settings.allowed_roots, library_paths(self.settings)
+        for found_path in iter_files(Path(self.root), roots, library, self._skipped_library):
             path = str(found_path)
             if path in known or path in self.submitted or path in self.rejected:
                 continue
@@ -199,12 +206,24 @@ class FolderWatch:
                 continue  # the same content at the same path: already handed over
             if self.rejected.get(ready.path) == ready.signature:
                 continue
+            if not self._may_open(Path(ready.path)):
+                self.rejected[ready.path] = ready.signature
+                continue
             if not looks_like_image(Path(ready.path)):
                 self.rejected[ready.path] = ready.signature
                 log.info("not an image, skipped: %s", ready.path)
                 continue
             self.submitted[ready.path] = ready.signature
             self.batcher.add([ready.path], now)
+
+    def _skipped_library(self, folder: Path) -> None:
+        log.info("rescan of %s: skipped %s (the photo library's own folder)", self.root, folder)
+
+    def _may_open(self, path: Path) -> bool:
+        """Never the library's own files, never a link out of the allowed roots."""
+        if in_library(path, library_paths(self.settings)):
+            return False
+        return is_within_roots(path, self.settings.allowed_roots)
 
     def _job_active(self) -> bool:
         if self.last_job_id is None:
