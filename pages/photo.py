@@ -11,6 +11,7 @@ import streamlit as st
 from photoimport.errors import PhotoimportError
 from photoimport.library import photo as browse
 from photoimport.library import queries as library
+from photoimport.library import variants
 from widgets.panels import app, show_error
 
 settings, engine, zone = app()
@@ -69,3 +70,17 @@ if shown:
     )
 elif not siblings:
     st.caption("No other copy or near-identical photo in the library.")
+
+others = variants.variants_of(engine, f.id)  # RAW + JPEG, Live Photo still + motion
+st.subheader(f"Variants ({len(others)})")
+for v in others:
+    if st.button(f"{v.kind}: {v.name}", key=f"variant_{v.id}", icon=":material/photo_library:"):
+        st.switch_page("pages/photo.py", query_params={"photo": str(v.id)})
+if not others:
+    st.caption("No other variant (RAW, JPEG, Live Photo motion) of this photo.")
+sidecars = variants.sidecars_of(f)
+st.subheader(f"Sidecars read ({len(sidecars)})")
+for path in sidecars:
+    st.text(path)
+if not sidecars:
+    st.caption("No XMP or Google Takeout sidecar was found beside this file.")

@@ -22,12 +22,10 @@ Originals are never written: the only open of the source is ``open(path, "rb")``
 
 from __future__ import annotations
 
-import io
+import hashlib
 import os
 import re
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,10 +44,11 @@ from photoimport.media.formats import (
     detect_format,
     register_heif,
 )
-from photoimport.media.hashing import perceptual_hash, sha256_bytes
-from photoimport.media.isobmff import truncation
-from photoimport.media.thumbnails import reduce_image, write_thumbnail
-from photoimport.metadata.reader import ImageMetadata, metadata_from_image
+from photoimport.media.hashing import CHUNK_BYTES, perceptual_hash, sha256_bytes
+from photoimport.media.thumbnails import write_thumbnail
+from photoimport.metadata.kinds import open_raw, open_video, with_sidecars
+from photoimport.metadata.reader import ImageMetadata
+from photoimport.metadata.stills import BombRefused, open_still
 from photoimport.settings import ImportSettings
 
 register_heif()
@@ -73,6 +72,8 @@ _FORMAT_WORDS: Final[dict[FormatKind, str]] = {
     FormatKind.WEBP: "WebP",
     FormatKind.TIFF: "TIFF",
     FormatKind.GIF: "GIF",
+    FormatKind.RAW: "RAW file",
+    FormatKind.VIDEO: "video",
 }
 _OBJECT_REPR = re.compile(r"\s*<[^<>]* object at 0x[0-9a-f]+>")
 
@@ -123,6 +124,11 @@ class FileResult:
     timings: StageTimings = field(default_factory=StageTimings)
     file_type: str | None = None  # detected from the content: "JPEG", "HEIF", "text file", ...
     already_known: bool = False  # ``is_known(sha256)`` said the library holds it: not processed
+    # --- issue 11 ---
+    kind: str = "photo"  # "photo", "raw" or "video"
+    duration_seconds: float | None = None  # videos
+    preview_error: str | None = None  # why there is no picture (a warning: the facts are kept)
+    sidecars: tuple[str, ...] = ()  # paths of the XMP / Takeout sidecars that were read
 
     @property
     def ok(self) -> bool:
@@ -154,6 +160,10 @@ class _Run:
     thumbnail: Path | None = None
     ms: dict[str, float] = field(default_factory=dict)
     already_known: bool = False
+    kind: str = "photo"
+    duration: float | None = None
+    preview_error: str | None = None
+    sidecars: tuple[str, ...] = ()
 
     def result(self, error: FileError | None = None) -> FileResult:
         return FileResult(
@@ -169,6 +179,10 @@ class _Run:
             timings=StageTimings(**self.ms),
             file_type=self.detected.name if self.detected else None,
             already_known=self.already_known,
+            kind=self.kind,
+            duration_seconds=self.duration,
+            preview_error=self.preview_error,
+            sidecars=self.sidecars,
         )
 
 
@@ -201,44 +215,52 @@ def process_file(
 
 def _process(run: _Run, settings: PipelineSettings, is_known: Callable[[str], bool] | None) -> None:
     started = perf_counter()
-    data = _read_once(run)
-    run.sha256 = sha256_bytes(data)
+    head, data = _read_and_hash(run)
     now = perf_counter()
     run.ms["read_hash"], started = (now - started) * 1000, now
-    if is_known is not None and is_known(run.sha256):
+    if is_known is not None and is_known(run.sha256 or ""):
         run.already_known = True
         return
 
     run.stage = Stage.DETECT
-    run.detected = detect_format(data[:HEAD_BYTES], run.path.name)
+    run.detected = detect_format(head[:HEAD_BYTES], run.path.name)
     if not run.detected.supported:
         raise _RefusedError(
             Stage.DETECT, run.detected.reason or f"unsupported: {run.detected.name}"
         )
-    words = _FORMAT_WORDS[run.detected.kind]
 
-    run.stage = Stage.DECODE  # opening reads the image header: a decoder's job
-    if run.detected.kind in (FormatKind.HEIC, FormatKind.AVIF):
-        cut = truncation(data)
-        if cut is not None:
-            raise _RefusedError(Stage.DECODE, f"truncated {words}: {cut.describe()}")
-    with _own_bomb_check():
-        im = Image.open(io.BytesIO(data), formats=_PILLOW_FORMATS[run.detected.kind])
-    with im:
-        _refuse_bombs(im, settings.max_image_pixels)
-        run.stage = Stage.METADATA
-        run.metadata = metadata_from_image(im)
-        now = perf_counter()
-        run.ms["open_metadata"], started = (now - started) * 1000, now
-
-        run.stage = Stage.DECODE
-        with _own_bomb_check():
-            reduced = reduce_image(im, settings.thumbnail_size)
+    run.stage = Stage.DECODE  # opening reads the file's structure: a decoder's job
+    box = settings.thumbnail_size
+    if run.detected.kind is FormatKind.RAW:
+        decoded = open_raw(run.path, box, run.detected.name)
+    elif run.detected.kind is FormatKind.VIDEO:
+        iso_media = run.detected.name in ("MP4 video", "QuickTime video", "3GP video")
+        decoded = open_video(run.path, box, iso_media)
+    else:
+        words = _FORMAT_WORDS[run.detected.kind]
+        source = data if data is not None else run.path
+        formats = _PILLOW_FORMATS[run.detected.kind]
+        limit = settings.max_image_pixels
+        try:
+            decoded = open_still(source, head, run.size, formats, words, box, limit)
+        except BombRefused as refused:
+            raise _RefusedError(Stage.DECODE, refused.reason) from refused
+    run.kind, run.duration, run.preview_error = (
+        decoded.kind,
+        decoded.duration_seconds,
+        decoded.preview_error,
+    )
     now = perf_counter()
     run.ms["decode"], started = (now - started) * 1000, now
 
+    run.stage = Stage.METADATA
+    run.metadata, run.sidecars = with_sidecars(decoded.metadata, run.path)
+    now = perf_counter()
+    run.ms["open_metadata"], started = (now - started) * 1000, now
+
     run.stage = Stage.HASH
-    run.phash = perceptual_hash(reduced)
+    reduced = decoded.reduced
+    run.phash = perceptual_hash(reduced) if reduced is not None else None
     now = perf_counter()
     run.ms["phash"], started = (now - started) * 1000, now
 
@@ -250,75 +272,40 @@ def _process(run: _Run, settings: PipelineSettings, is_known: Callable[[str], bo
 
     # last, so a file that fails at any stage leaves no thumbnail behind
     run.stage = Stage.THUMBNAIL
-    run.thumbnail = write_thumbnail(reduced, settings.thumbs_dir.absolute(), run.sha256)
+    if reduced is not None:
+        run.thumbnail = write_thumbnail(reduced, settings.thumbs_dir.absolute(), run.sha256 or "")
     run.ms["thumbnail_write"] = (perf_counter() - started) * 1000
 
 
-def _read_once(run: _Run) -> bytes:
-    """The whole file, read-only; size and mtime from the same open file."""
+# Files up to this size are read once into memory and decoded from there; larger ones are
+# hashed while streaming and decoded from the file, so a 2 GB video costs little memory.
+IN_MEMORY_BYTES: Final = 64 * 1024 * 1024
+HEAD_READ: Final = 8 * 1024 * 1024  # enough for the metadata blocks of a damaged photo
+
+
+def _read_and_hash(run: _Run) -> tuple[bytes, bytes | None]:
+    """(the first bytes, the whole file when small) and its SHA-256; size and mtime from the
+    same open file, which is opened read-only and never written."""
     try:
         with run.path.open("rb") as fh:
             stat = os.fstat(fh.fileno())
             run.size = stat.st_size
             run.mtime = datetime.fromtimestamp(stat.st_mtime_ns / 1e9, tz=UTC)
-            return fh.read()
+            if run.size <= IN_MEMORY_BYTES:
+                data = fh.read()
+                run.sha256 = sha256_bytes(data)
+                return data, data
+            digest = hashlib.sha256()
+            head = fh.read(HEAD_READ)
+            digest.update(head)
+            while chunk := fh.read(CHUNK_BYTES):
+                digest.update(chunk)
+            run.sha256 = digest.hexdigest()
+            return head, None
     except IsADirectoryError as exc:
         raise _RefusedError(Stage.READ, "cannot read file: it is a folder") from exc
     except OSError as exc:
         raise _RefusedError(Stage.READ, f"cannot read file: {exc.strerror or exc}") from exc
-
-
-class _PillowBombCheckOff:
-    """Switch off Pillow's global decompression-bomb check while opening and decoding.
-
-    Pillow's check reads one process-wide limit and answers with a warning (an error under
-    ``-W error``) or an exception in its own words. ``_refuse_bombs`` applies the job's limit
-    right after opening instead, with a plain-words reason, before any pixel is decoded. The
-    global is swapped under a lock with a use count, so threads that overlap restore it once.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._users = 0
-        self._saved: int | None = None
-
-    @contextmanager
-    def __call__(self) -> Iterator[None]:
-        with self._lock:
-            if self._users == 0:
-                self._saved = Image.MAX_IMAGE_PIXELS
-                Image.MAX_IMAGE_PIXELS = None
-            self._users += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._users -= 1
-                if self._users == 0:
-                    Image.MAX_IMAGE_PIXELS = self._saved
-
-
-_own_bomb_check = _PillowBombCheckOff()
-
-
-def _refuse_bombs(im: Image.Image, limit: int) -> None:
-    width, height = im.size
-    pixels = width * height
-    if pixels > limit:
-        raise _RefusedError(
-            Stage.DECODE,
-            f"image too large: {_megapixels(pixels)} MP exceeds the limit of "
-            f"{_megapixels(limit)} MP ({width}x{height} pixels)",
-        )
-
-
-def _megapixels(pixels: int) -> str:
-    mp = pixels / 1_000_000
-    if mp >= 10:
-        return f"{mp:.0f}"
-    if mp >= 0.1:
-        return f"{mp:.1f}"
-    return f"{mp:.2g}"
 
 
 def _reason(exc: BaseException, run: _Run) -> str:

@@ -89,15 +89,13 @@ def _tiff_with_dng_version() -> bytes:
     return buf.getvalue()
 
 
-def test_fake_dng_is_unsupported_raw_whatever_its_name(tmp_path: Path) -> None:
+def test_fake_dng_is_raw_whatever_its_name(tmp_path: Path) -> None:
     data = _tiff_with_dng_version()
     with Image.open(io.BytesIO(data)) as im:  # the tag really is in the file
         assert im.tag_v2[0xC612] == b"\x01\x04\x00\x00"
     path = _write(tmp_path, "IMG_0001.tif", data)
     found = detect_format(_head(path), path.name)
-    assert found == DetectedFormat(
-        FormatKind.RAW, "Adobe DNG raw", False, "unsupported format: Adobe DNG raw"
-    )
+    assert found == DetectedFormat(FormatKind.RAW, "Adobe DNG raw", True, None)  # issue 11
 
 
 @pytest.mark.parametrize(
@@ -113,8 +111,8 @@ def test_tiff_structured_raw_is_told_apart_by_extension(
 ) -> None:
     path = _write(tmp_path, name, _encoded("TIFF"))
     found = detect_format(_head(path), path.name)
-    assert (found.kind, found.name, found.supported) == (FormatKind.RAW, label, False)
-    assert found.reason == f"unsupported format: {label}"
+    assert (found.kind, found.name, found.supported) == (FormatKind.RAW, label, True)
+    assert found.reason is None
 
 
 def test_canon_cr2_header_is_raw(tmp_path: Path) -> None:
@@ -142,12 +140,10 @@ def _ftyp(major: bytes, *compatible: bytes) -> bytes:
     return struct.pack(">I", 8 + len(body)) + b"ftyp" + body + b"\x00\x00\x00\x08free"
 
 
-def test_canon_cr3_is_unsupported_raw(tmp_path: Path) -> None:
+def test_canon_cr3_is_raw(tmp_path: Path) -> None:
     path = _write(tmp_path, "IMG_0001.CR3", _ftyp(b"crx ", b"crx ", b"isom"))
     found = detect_format(_head(path), path.name)
-    assert found == DetectedFormat(
-        FormatKind.RAW, "Canon CR3 raw", False, "unsupported format: Canon CR3 raw"
-    )
+    assert found == DetectedFormat(FormatKind.RAW, "Canon CR3 raw", True, None)
 
 
 @pytest.mark.parametrize(
@@ -178,20 +174,31 @@ def _zip_bytes() -> bytes:
     [
         (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "not an image: PDF document"),
         (_zip_bytes(), "not an image: zip archive"),
-        (_ftyp(b"isom", b"isom", b"iso2", b"avc1", b"mp41"), "not an image: video file (MP4)"),
-        (_ftyp(b"qt  ", b"qt  "), "not an image: video file (QuickTime)"),
-        (
-            b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01" + bytes(40),
-            "not an image: video file (Matroska/WebM)",
-        ),
-        (b"RIFF\x00\x10\x00\x00AVI LIST" + bytes(40), "not an image: video file (AVI)"),
     ],
-    ids=["pdf", "zip", "mp4", "mov", "mkv", "avi"],
+    ids=["pdf", "zip"],
 )
 def test_common_non_images_are_named(tmp_path: Path, data: bytes, reason: str) -> None:
     path = _write(tmp_path, "holiday.jpg", data)
     found = detect_format(_head(path), path.name)
     assert (found.kind, found.supported, found.reason) == (FormatKind.NOT_IMAGE, False, reason)
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (_ftyp(b"isom", b"isom", b"iso2", b"avc1", b"mp41"), "MP4 video"),
+        (_ftyp(b"qt  ", b"qt  "), "QuickTime video"),
+        (_ftyp(b"3gp4", b"3gp4"), "3GP video"),
+        (b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01" + bytes(40), "Matroska/WebM video"),
+        (b"RIFF\x00\x10\x00\x00AVI LIST" + bytes(40), "AVI video"),
+    ],
+    ids=["mp4", "mov", "3gp", "mkv", "avi"],
+)
+def test_videos_are_supported_from_their_content(tmp_path: Path, data: bytes, name: str) -> None:
+    """Issue 11: videos are imported (PyAV), named by their container, whatever the file name."""
+    path = _write(tmp_path, "holiday.jpg", data)
+    found = detect_format(_head(path), path.name)
+    assert found == DetectedFormat(FormatKind.VIDEO, name, True, None)
 
 
 def test_other_images_are_unsupported_with_their_name(tmp_path: Path) -> None:

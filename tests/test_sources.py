@@ -201,7 +201,7 @@ def test_is_within_roots(tmp_path: Path) -> None:
         (b"RIFF\x10\x00\x00\x00WEBPVP8 ", True),
         (b"\x00\x00\x00\x18ftypheic\x00\x00", True),
         (b"\x00\x00\x00\x1cftypavif\x00\x00", True),
-        (b"\x00\x00\x00\x18ftypisom\x00\x00", False),  # an MP4 video
+        (b"\x00\x00\x00\x18ftypisom\x00\x00", True),  # an MP4 video: imported (issue 11)
         (b"II*\x00\x08\x00\x00\x00", True),
         (b"%PDF-1.7", False),
         (b"", False),

@@ -94,6 +94,11 @@ def file_row(result: FileResult, home: Path, job_id: int) -> File:
         gps_latitude=position[0] if located else None,
         gps_longitude=position[1] if located else None,
         thumbnail=_relative(result.thumbnail, home),
+        kind=result.kind,
+        duration_seconds=result.duration_seconds,
+        content_id=meta.content_id,
+        preview_error=result.preview_error,
+        sidecars_json=json.dumps(list(result.sidecars), ensure_ascii=False),
         first_job_id=job_id,
         # a new content's effective time is its detected one (decisions change it later; a
         # content already in the library keeps its row and so its decisions)

@@ -55,6 +55,7 @@ from photoimport.db.work import (
 from photoimport.duplicates.groups import assign_near_groups
 from photoimport.errors import Stage
 from photoimport.jobs.summary import compute_summary, summary_to_json
+from photoimport.library.variants import assign_variants
 from photoimport.media.thumbnails import remove_temp_files
 from photoimport.pipeline import PipelineSettings
 from photoimport.settings import ImportSettings, Settings
@@ -351,6 +352,7 @@ class Runner:
             return EXIT_OK
         log.info("job %s: no items left; grouping near duplicates", self.job_id)
         assign_near_groups(self.engine, settings.near_duplicate_distance)
+        assign_variants(self.engine, self.job_id)  # RAW + JPEG, Live Photo still + motion
         self.remove_stale_thumbnail_temps()
         if self.end_run(JobStatus.COMPLETED, summary=True):
             log.info("job %s: completed", self.job_id)

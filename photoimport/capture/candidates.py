@@ -21,6 +21,7 @@ FUTURE_SLACK = timedelta(days=1)
 # A capture date this far after the same block's ModifyDate is a wrong clock or a re-save date.
 IMPLAUSIBLE_AFTER_MODIFY = timedelta(days=30)
 SAME_WALL_CLOCK = timedelta(seconds=1)
+SAME_MOMENT = timedelta(minutes=2)  # a UTC instant and a stated local time of one capture
 
 _TAG_SOURCES: dict[DateTagName, CandidateSource] = {
     DateTagName.EXIF_DATETIME_ORIGINAL: CandidateSource.EXIF_DATETIME_ORIGINAL,
@@ -32,6 +33,13 @@ _TAG_SOURCES: dict[DateTagName, CandidateSource] = {
     DateTagName.IPTC_DATE_CREATED: CandidateSource.IPTC_DATE_CREATED,
     DateTagName.PNG_TIME: CandidateSource.PNG_TIME,
     DateTagName.MAKERNOTE_DATETIME_ORIGINAL: CandidateSource.MAKERNOTE,
+    DateTagName.QUICKTIME_CREATION_DATE: CandidateSource.QUICKTIME_CREATION_DATE,
+    DateTagName.QUICKTIME_CREATE_DATE: CandidateSource.QUICKTIME_CREATE_DATE,
+    DateTagName.QUICKTIME_CREATE_DATE_LOCAL: CandidateSource.QUICKTIME_CREATE_DATE,
+    DateTagName.SIDECAR_EXIF_DATETIME_ORIGINAL: CandidateSource.SIDECAR_EXIF_DATETIME_ORIGINAL,
+    DateTagName.SIDECAR_PHOTOSHOP_DATE_CREATED: CandidateSource.SIDECAR_PHOTOSHOP_DATE_CREATED,
+    DateTagName.SIDECAR_CREATE_DATE: CandidateSource.SIDECAR_CREATE_DATE,
+    DateTagName.TAKEOUT_PHOTO_TAKEN: CandidateSource.TAKEOUT,
     # XMP xmp:ModifyDate is no candidate: it only checks XMP capture dates and states zones.
 }
 # Capture tags checked against a ModifyDate of the same block.
@@ -41,7 +49,13 @@ _MODIFY_OF: dict[CandidateSource, DateTagName] = {
     CandidateSource.XMP_PHOTOSHOP_DATE_CREATED: DateTagName.XMP_MODIFY_DATE,
     CandidateSource.XMP_CREATE_DATE: DateTagName.XMP_MODIFY_DATE,
     CandidateSource.XMP_EXIF_DATETIME_ORIGINAL: DateTagName.XMP_MODIFY_DATE,
+    CandidateSource.SIDECAR_EXIF_DATETIME_ORIGINAL: DateTagName.SIDECAR_MODIFY_DATE,
+    CandidateSource.SIDECAR_PHOTOSHOP_DATE_CREATED: DateTagName.SIDECAR_MODIFY_DATE,
+    CandidateSource.SIDECAR_CREATE_DATE: DateTagName.SIDECAR_MODIFY_DATE,
 }
+# Tags that give an instant in UTC (not a wall clock): shown in the zone the photo's other
+# tags, its GPS position or the settings give, never labelled UTC.
+_UTC_INSTANTS = frozenset({DateTagName.QUICKTIME_CREATE_DATE, DateTagName.TAKEOUT_PHOTO_TAKEN})
 # The camera clock the maker-note TimeZone describes.
 _CAMERA_CLOCK = frozenset(
     {
@@ -79,6 +93,7 @@ class _Photo:
     readings: tuple[_Reading, ...]
     makernote_offset: timedelta | None
     gps_utc: datetime | None
+    utc_instants: tuple[datetime, ...]  # Takeout / QuickTime UTC times of the same moment
     position_zone: ZoneInfo | None
     configured: tzinfo
     now: datetime
@@ -99,6 +114,11 @@ def read_candidates(
         readings=readings,
         makernote_offset=parse_offset(meta.makernote_offset or "") if meta else None,
         gps_utc=gps_utc,
+        utc_instants=tuple(
+            r.parsed.at(UTC)
+            for r in readings
+            if r.tag in _UTC_INSTANTS and isinstance(r.parsed, WallClock) and not r.parsed.date_only
+        ),
         position_zone=zone_at(gps.latitude, gps.longitude) if gps else None,
         configured=configured,
         now=now,
@@ -155,8 +175,12 @@ def _candidate(
     wall = reading.parsed
     if isinstance(wall, DateRejected):
         return TimestampCandidate(source, reading.raw, None, None, rejected=wall.reason)
-    zone, offset_source = _zone_for(photo, reading, wall, related=related)
-    local = wall.at(zone)
+    if reading.tag in _UTC_INSTANTS and not wall.date_only:
+        zone, offset_source = _zone_for_instant(photo, reading, wall.at(UTC))
+        local = wall.at(UTC).astimezone(zone)
+    else:
+        zone, offset_source = _zone_for(photo, reading, wall, related=related)
+        local = wall.at(zone)
     rejected = _future(local, photo.now) or _after_modify(photo, source, wall)
     if rejected:
         return TimestampCandidate(source, reading.raw, None, None, wall.date_only, rejected)
@@ -214,6 +238,35 @@ def _zone_for(
         offset = offset_from_gps_utc(wall, photo.gps_utc)
         if offset is not None:
             return fixed_zone(offset), OffsetSource.GPS_UTC
+    if related:
+        for instant in photo.utc_instants:
+            offset = offset_from_gps_utc(wall, instant)
+            if offset is not None:
+                return fixed_zone(offset), OffsetSource.UTC_TIME
+    if photo.position_zone is not None:
+        return photo.position_zone, OffsetSource.GPS_POSITION
+    return photo.configured, OffsetSource.CONFIGURED
+
+
+def _zone_for_instant(
+    photo: _Photo, reading: _Reading, instant: datetime
+) -> tuple[tzinfo, OffsetSource]:
+    """The zone a UTC instant is shown in: a wall clock of the photo that tells the same
+    moment (its stated zone, else the whole quarter-hours between them), the GPS position's
+    zone, else the configured zone."""
+    for other in photo.readings:
+        wall = other.parsed
+        if other is reading or other.tag in _UTC_INSTANTS or not isinstance(wall, WallClock):
+            continue
+        if wall.date_only or other.tag not in _TAG_SOURCES:
+            continue
+        if other.stated is not None:
+            if abs(wall.at(fixed_zone(other.stated)) - instant) <= SAME_MOMENT:
+                return fixed_zone(other.stated), OffsetSource.RELATED_TAG
+            continue
+        offset = offset_from_gps_utc(wall, instant)
+        if offset is not None:
+            return fixed_zone(offset), OffsetSource.RELATED_TAG
     if photo.position_zone is not None:
         return photo.position_zone, OffsetSource.GPS_POSITION
     return photo.configured, OffsetSource.CONFIGURED
@@ -229,7 +282,7 @@ def _related_offsets(photo: _Photo, reading: _Reading, wall: WallClock) -> set[t
     for other in photo.readings:
         if other is reading or other.stated is None or not isinstance(other.parsed, WallClock):
             continue
-        if other.tag is DateTagName.PNG_TIME:
+        if other.tag is DateTagName.PNG_TIME or other.tag in _UTC_INSTANTS:
             continue  # UTC by the PNG spec, not by the writer: writers often copy a wall clock
         if other.parsed.date_only:
             continue

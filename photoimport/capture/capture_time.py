@@ -4,19 +4,30 @@ The rules, in one table (the same table is in docs/capture-time.md and the READM
 
 | step      | rule                                                                  | result       |
 | --------- | --------------------------------------------------------------------- | ------------ |
-| source 1  | EXIF DateTimeOriginal + SubSecTimeOriginal (`exif_dto`)               | capture tag  |
-| source 2  | EXIF CreateDate (`exif_create_date`)                                  | capture tag  |
-| source 3  | XMP photoshop:DateCreated (`xmp_photoshop_datecreated`)               | capture tag  |
-| source 4  | XMP xmp:CreateDate (`xmp_create_date`)                                | capture tag  |
-| source 5  | XMP exif:DateTimeOriginal (`xmp_exif_dto`)                            | capture tag  |
-| source 6  | IPTC DateCreated + TimeCreated (`iptc_datecreated`)                   | capture tag  |
-| source 7  | maker-note capture date, e.g. Olympus, Casio (`makernote_dto`)        | capture tag  |
-| source 8  | a date in the file name (`filename`)                                  | weak         |
-| source 9  | GPS UTC date + time, in the zone at the position (`gps_utc_to_local`) | weak         |
-| source 10 | EXIF ModifyDate, an edit time (`exif_modify_date`)                    | weak         |
-| source 11 | PNG tIME, UTC by the PNG spec (`png_time`)                            | weak         |
-| source 12 | the file's modification time, often a copy time (`mtime`)             | last resort  |
+| source 1  | XMP sidecar exif:DateTimeOriginal, an editor's (`sidecar_exif_dto`)   | capture tag  |
+| source 2  | XMP sidecar photoshop:DateCreated (`sidecar_photoshop_datecreated`)   | capture tag  |
+| source 3  | QuickTime Keys creationdate: Apple's local time + offset              | capture tag  |
+|           | (`quicktime_creationdate`)                                            |              |
+| source 4  | EXIF DateTimeOriginal + SubSecTimeOriginal (`exif_dto`)               | capture tag  |
+| source 5  | EXIF CreateDate (`exif_create_date`)                                  | capture tag  |
+| source 6  | XMP photoshop:DateCreated (`xmp_photoshop_datecreated`)               | capture tag  |
+| source 7  | XMP xmp:CreateDate (`xmp_create_date`)                                | capture tag  |
+| source 8  | XMP exif:DateTimeOriginal (`xmp_exif_dto`)                            | capture tag  |
+| source 9  | IPTC DateCreated + TimeCreated (`iptc_datecreated`)                   | capture tag  |
+| source 10 | maker-note date: Olympus, Casio, CRW, AVCHD (`makernote_dto`)         | capture tag  |
+| source 11 | QuickTime CreateDate, UTC; GoPro, DJI, Insta360: their local clock    | capture tag  |
+|           | (`quicktime_createdate`)                                              |              |
+| source 12 | Google Takeout photoTakenTime, UTC (`takeout_json`)                   | capture tag  |
+| source 13 | XMP sidecar xmp:CreateDate, often an import time                      | capture tag  |
+|           | (`sidecar_create_date`)                                               |              |
+| source 14 | a date in the file name (`filename`)                                  | weak         |
+| source 15 | GPS UTC date + time (EXIF, or XMP exif:GPSDateTime), in the zone at   | weak         |
+|           | the position (`gps_utc_to_local`)                                     |              |
+| source 16 | EXIF ModifyDate, an edit time (`exif_modify_date`)                    | weak         |
+| source 17 | PNG tIME, UTC by the PNG spec (`png_time`)                            | weak         |
+| source 18 | the file's modification time, often a copy time (`mtime`)             | last resort  |
 | choose    | the first valid source above that is not demoted (not the earliest)   | chosen       |
+| choose    | a date-only value gives way to a capture tag's time of the same day   | chosen       |
 | choose    | no such source: the mtime, else a demoted value                       | NONE         |
 | reject    | blank, or all zeros `0000:00:00 00:00:00`                             | reason kept  |
 | reject    | an impossible field: seconds 70, day 00, hour 57, month 13            | reason kept  |
@@ -30,11 +41,15 @@ The rules, in one table (the same table is in docs/capture-time.md and the READM
 | offset 2  | a zone of another tag with the same wall clock; maker-note TimeZone   | RELATED_TAG  |
 | offset 2  | two such zones that disagree: none is claimed                         | next row     |
 | offset 3  | wall clock - GPS UTC time = whole quarter-hours (5 min), -12..+14 h   | GPS_UTC      |
+| offset 3  | the same with a Takeout or QuickTime UTC time of the file             | UTC_TIME     |
 | offset 4  | the zone at the GPS position (timezonefinder offline, zoneinfo)       | GPS_POSITION |
 | offset 5  | the configured zone (setting `timezone`, default the server's zone)   | CONFIGURED   |
+| instant   | a UTC time (QuickTime CreateDate, Takeout) is shown in the zone of a  | RELATED_TAG  |
+| instant   | tag telling the same moment, else offset 4, else offset 5; never UTC  | or 4, 5      |
 | level     | a capture tag confirmed by another block: XMP, IPTC, maker note,      | HIGH         |
 | level     | file name or GPS UTC time (2 min; same day if date-only)              | HIGH         |
 | level     | DTO = CreateDate of the same EXIF block does not confirm              | not HIGH     |
+| level     | blocks: XMP sidecar, Google Takeout, QuickTime (both dates one block) | blocks       |
 | level     | one capture tag; or a weak source confirmed by another source         | MEDIUM       |
 | level     | a weak source alone (file name, GPS, ModifyDate, PNG tIME)            | LOW          |
 | level     | only the mtime, only a camera default, or nothing                     | NONE         |
@@ -113,7 +128,7 @@ def choose_capture_time(candidates: list[TimestampCandidate]) -> CaptureTime:
             explanation=_no_date_explanation(candidates),
             candidates=tuple(candidates),
         )
-    chosen = min(usable, key=_preference)
+    chosen = _with_time_of_day(min(usable, key=_preference), usable)
     assert chosen.local is not None  # usable
     confidence, why = _confidence(chosen, usable)
     offset = chosen.local.utcoffset() or timedelta(0)
@@ -148,6 +163,25 @@ def _preference(candidate: TimestampCandidate) -> tuple[int, int]:
     else:
         tier = 0
     return tier, _RANK[candidate.source]
+
+
+def _with_time_of_day(
+    chosen: TimestampCandidate, usable: list[TimestampCandidate]
+) -> TimestampCandidate:
+    """A date-only value gives way to a trusted full time of the same day (it confirms it)."""
+    if not chosen.date_only or chosen.local is None:
+        return chosen
+    day = chosen.local.date()
+    same_day = [
+        c
+        for c in usable
+        if not c.date_only
+        and c.demoted is None
+        and c.source in CAPTURE_SOURCES
+        and c.local is not None
+        and c.local.date() == day
+    ]
+    return min(same_day, key=_preference) if same_day else chosen
 
 
 def _confidence(

@@ -13,8 +13,14 @@ from photoimport.enums import Confidence
 
 
 class CandidateSource(StrEnum):
-    """Where a candidate came from. Values match the ``rule`` column of EXPECTED_DATES.csv."""
+    """Where a candidate came from. Values match the ``rule`` column of EXPECTED_DATES.csv.
 
+    The order of the members is the order of trust (``capture_time``'s rules table).
+    """
+
+    SIDECAR_EXIF_DATETIME_ORIGINAL = "sidecar_exif_dto"
+    SIDECAR_PHOTOSHOP_DATE_CREATED = "sidecar_photoshop_datecreated"
+    QUICKTIME_CREATION_DATE = "quicktime_creationdate"
     EXIF_DATETIME_ORIGINAL = "exif_dto"
     EXIF_CREATE_DATE = "exif_create_date"
     XMP_PHOTOSHOP_DATE_CREATED = "xmp_photoshop_datecreated"
@@ -22,6 +28,9 @@ class CandidateSource(StrEnum):
     XMP_EXIF_DATETIME_ORIGINAL = "xmp_exif_dto"
     IPTC_DATE_CREATED = "iptc_datecreated"
     MAKERNOTE = "makernote_dto"
+    QUICKTIME_CREATE_DATE = "quicktime_createdate"
+    TAKEOUT = "takeout_json"
+    SIDECAR_CREATE_DATE = "sidecar_create_date"
     FILENAME = "filename"
     GPS = "gps_utc_to_local"
     EXIF_MODIFY_DATE = "exif_modify_date"
@@ -35,6 +44,12 @@ class CandidateSource(StrEnum):
 
 
 SOURCE_LABELS: dict[CandidateSource, str] = {
+    CandidateSource.SIDECAR_EXIF_DATETIME_ORIGINAL: "XMP sidecar exif:DateTimeOriginal",
+    CandidateSource.SIDECAR_PHOTOSHOP_DATE_CREATED: "XMP sidecar photoshop:DateCreated",
+    CandidateSource.QUICKTIME_CREATION_DATE: "QuickTime creation date (Apple, with offset)",
+    CandidateSource.QUICKTIME_CREATE_DATE: "QuickTime CreateDate",
+    CandidateSource.TAKEOUT: "Google Takeout photoTakenTime",
+    CandidateSource.SIDECAR_CREATE_DATE: "XMP sidecar xmp:CreateDate",
     CandidateSource.EXIF_DATETIME_ORIGINAL: "EXIF DateTimeOriginal",
     CandidateSource.EXIF_CREATE_DATE: "EXIF CreateDate",
     CandidateSource.XMP_PHOTOSHOP_DATE_CREATED: "XMP photoshop:DateCreated",
@@ -51,6 +66,13 @@ SOURCE_LABELS: dict[CandidateSource, str] = {
 
 # Tags written together by one writer: agreement inside a block is not corroboration.
 SOURCE_BLOCKS: dict[CandidateSource, str] = {
+    CandidateSource.SIDECAR_EXIF_DATETIME_ORIGINAL: "XMP sidecar",
+    CandidateSource.SIDECAR_PHOTOSHOP_DATE_CREATED: "XMP sidecar",
+    CandidateSource.SIDECAR_CREATE_DATE: "XMP sidecar",
+    # one writer (the phone's or camera's muxer) wrote both QuickTime dates: no corroboration
+    CandidateSource.QUICKTIME_CREATION_DATE: "QuickTime",
+    CandidateSource.QUICKTIME_CREATE_DATE: "QuickTime",
+    CandidateSource.TAKEOUT: "Google Takeout",
     CandidateSource.EXIF_DATETIME_ORIGINAL: "EXIF",
     CandidateSource.EXIF_CREATE_DATE: "EXIF",
     CandidateSource.EXIF_MODIFY_DATE: "EXIF",
@@ -74,6 +96,12 @@ CAPTURE_SOURCES = frozenset(
         CandidateSource.XMP_EXIF_DATETIME_ORIGINAL,
         CandidateSource.IPTC_DATE_CREATED,
         CandidateSource.MAKERNOTE,
+        CandidateSource.SIDECAR_EXIF_DATETIME_ORIGINAL,
+        CandidateSource.SIDECAR_PHOTOSHOP_DATE_CREATED,
+        CandidateSource.SIDECAR_CREATE_DATE,
+        CandidateSource.QUICKTIME_CREATION_DATE,
+        CandidateSource.QUICKTIME_CREATE_DATE,
+        CandidateSource.TAKEOUT,
     }
 )
 
@@ -86,6 +114,7 @@ class OffsetSource(StrEnum):
     GPS_UTC = "GPS UTC time"
     GPS_POSITION = "time zone at the GPS position"
     CONFIGURED = "configured time zone"
+    UTC_TIME = "a UTC time of the same moment (Takeout, QuickTime)"
 
 
 @dataclass(frozen=True)

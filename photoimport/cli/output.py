@@ -93,6 +93,7 @@ def print_summary(summary: JobSummary) -> None:
                 f"  capture-time confidence: {by_conf}",
                 f"  duplicate groups: {summary.exact_duplicate_groups:,} exact, "
                 f"{summary.near_duplicate_groups:,} near",
+                *kinds_lines(summary),
             ]
         )
     )
@@ -128,3 +129,17 @@ def print_job_table(rows: list[Job], zone: tzinfo) -> None:
     if not console.is_terminal:  # piped: whole paths on one line each, for grep and friends
         console = Console(width=100_000)
     console.print(table)
+
+
+def kinds_lines(summary: JobSummary) -> list[str]:
+    """Issue 11: the job's files by kind, those without a picture, sidecars that matched none."""
+    lines = []
+    if summary.by_kind:
+        kinds = ", ".join(f"{kind} {count:,}" for kind, count in sorted(summary.by_kind.items()))
+        lines.append(f"  kinds: {kinds}")
+    if summary.no_preview:
+        lines.append(f"  kept without a picture (no preview): {summary.no_preview:,}")
+    if summary.unmatched_sidecars:
+        lines.append(f"  sidecars that matched no file: {len(summary.unmatched_sidecars):,}")
+        lines.extend(f"    {path}" for path in summary.unmatched_sidecars[:20])
+    return lines

@@ -175,6 +175,13 @@ class File(SQLModel, table=True):
     date_decision_id: int | None = None  # the decision that set the effective time (None: detected)
     discarded: bool = Field(default=False, index=True)  # a duplicate the user chose not to keep
     dup_decision_id: int | None = None  # the resolution that discarded it
+    # --- issue 11: RAW, video, Live Photos, sidecars (migration 0005) ---
+    duration_seconds: float | None = None  # videos
+    content_id: str | None = Field(default=None, index=True)  # Apple Live Photo identifier
+    preview_error: str | None = None  # why there is no picture: a warning, the facts are kept
+    sidecars_json: str = "[]"  # paths of the XMP / Takeout sidecars read (JSON list)
+    variant_count: int = 0  # on a primary: files whose variant_of points here
+    is_live: bool = False  # on a primary: one of its variants is a Live Photo's motion part
 
 
 class WatchedFolder(SQLModel, table=True):

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,6 +24,7 @@ from photoimport.db.models import (
     JobStatus,
 )
 from photoimport.library.queries import exact_duplicate_ids
+from photoimport.library.variants import kind_counts, unmatched_sidecars
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,10 @@ class JobSummary:
     near_duplicate_groups: int
     duration_seconds: float
     files_per_second: float | None
+    # --- issue 11 ---
+    by_kind: dict[str, int] = field(default_factory=dict)  # photo / raw / video / live
+    no_preview: int = 0  # files kept with their facts but without a picture
+    unmatched_sidecars: list[str] = field(default_factory=list)
 
 
 def summary_to_json(summary: JobSummary) -> str:
@@ -107,4 +112,6 @@ def compute_summary(
         near_duplicate_groups=int(near),
         duration_seconds=seconds,
         files_per_second=ended / seconds if seconds > 0 and ended else None,
+        **kind_counts(engine, job_id),
+        unmatched_sidecars=unmatched_sidecars(engine, job_id),
     )

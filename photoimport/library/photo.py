@@ -33,6 +33,7 @@ __all__ = [
     "candidate_rows",
     "failed_files",
     "gps_points",
+    "kind_facts",
     "photo_facts",
     "preview_image",
 ]
@@ -162,6 +163,22 @@ def photo_facts(file: File) -> list[Fact]:
     ]
     if file.gps_latitude is not None and file.gps_longitude is not None:
         facts.append(Fact("GPS", f"{file.gps_latitude:.5f}, {file.gps_longitude:.5f}"))
+    facts.extend(kind_facts(file))
+    return facts
+
+
+def kind_facts(file: File) -> list[Fact]:
+    """Issue 11: what kind of file it is, a video's length, a Live Photo, a missing picture."""
+    kind = {"raw": "RAW", "video": "video"}.get(file.kind, "photo")
+    if file.is_live:
+        kind += " (Live Photo)"
+    if file.variant_of is not None:
+        kind += f" (a variant of photo {file.variant_of})"
+    facts = [Fact("kind", kind)]
+    if file.duration_seconds is not None:
+        facts.append(Fact("duration", f"{file.duration_seconds:,.1f} s"))
+    if file.preview_error:
+        facts.append(Fact("no preview", file.preview_error))
     return facts
 
 

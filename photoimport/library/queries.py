@@ -11,6 +11,7 @@ duplicate* when the worker gave it a ``near_group``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -60,6 +61,7 @@ class FileFilter:
     date_to: date | None = None
     camera: str | None = None  # model
     duplicates_only: bool = False  # exact or near duplicates
+    kind: str | None = None  # issue 11: "photo", "raw", "video" or "live" (a Live Photo)
     sort: SortOrder = SortOrder.CAPTURE_TIME
 
 
@@ -84,6 +86,11 @@ class FileRow:
     error: str | None  # "stage: reason" for a file that failed
     make: str | None = None
     model: str | None = None
+    # --- issue 11 ---
+    kind: str | None = None  # photo | raw | video
+    variant_of: int | None = None  # the primary file's id when this file is a variant
+    variants: int = 0  # on a primary: how many variants it has
+    sidecars: str | None = None  # the sidecars read, "|"-separated
 
 
 @dataclass(frozen=True)
@@ -137,6 +144,10 @@ def _conditions(flt: FileFilter) -> list[sa.ColumnElement[bool]]:
         end = datetime.combine(after, time.min, tzinfo=UTC)
         conds.append(col(File.effective_utc) < end + MAX_UTC_OFFSET)
         conds.append(col(File.effective_local) < after.isoformat())
+    if flt.kind == "live":
+        conds.append(col(File.is_live).is_(True))
+    elif flt.kind is not None:
+        conds.append(col(File.kind) == flt.kind)
     if flt.duplicates_only:
         conds.append(
             sa.or_(col(File.near_group).is_not(None), col(File.id).in_(exact_duplicate_ids()))
@@ -293,6 +304,10 @@ _EXPORT_COLUMNS: tuple[Any, ...] = (
     col(File.thumbnail),
     col(File.make),
     col(File.model),
+    col(File.kind),
+    col(File.variant_of),
+    col(File.variant_count),
+    col(File.sidecars_json),
 )
 
 
@@ -346,4 +361,8 @@ def _row(r: sa.Row[*tuple[Any, ...]], exact: set[int]) -> FileRow:
         error=error,
         make=r.make,
         model=r.model,
+        kind=r.kind,
+        variant_of=r.variant_of,
+        variants=int(r.variant_count or 0),
+        sidecars="|".join(json.loads(r.sidecars_json or "[]")) or None,
     )

@@ -37,6 +37,10 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "error",
     "make",
     "model",
+    "kind",
+    "variant_of",
+    "variants",
+    "sidecars",
 )
 
 
@@ -64,6 +68,10 @@ def export_record(row: FileRow) -> dict[str, Value]:
         "error": row.error,
         "make": row.make,
         "model": row.model,
+        "kind": row.kind,
+        "variant_of": row.variant_of,
+        "variants": row.variants,
+        "sidecars": row.sidecars,
     }
 
 

@@ -52,6 +52,7 @@ class FormatKind(StrEnum):
     TIFF = "tiff"
     GIF = "gif"
     RAW = "raw"
+    VIDEO = "video"
     JPEG_XL = "jxl"
     OTHER_IMAGE = "other_image"
     NOT_IMAGE = "not_image"
@@ -66,6 +67,8 @@ SUPPORTED_KINDS = frozenset(
         FormatKind.WEBP,
         FormatKind.TIFF,
         FormatKind.GIF,
+        FormatKind.RAW,  # issue 11: metadata + the largest embedded preview
+        FormatKind.VIDEO,  # issue 11: container facts + a poster frame (PyAV)
     }
 )
 
@@ -213,11 +216,11 @@ def _isobmff(head: bytes, ext: str) -> DetectedFormat | None:
     if any(b in _HEIF_BRANDS for b in brands):
         return DetectedFormat.image(FormatKind.HEIC, "HEIF")
     if major.startswith(b"3g"):
-        return DetectedFormat.not_image("video file (3GP)")
+        return DetectedFormat.image(FormatKind.VIDEO, "3GP video")
     if major == b"qt  ":
-        return DetectedFormat.not_image("video file (QuickTime)")
+        return DetectedFormat.image(FormatKind.VIDEO, "QuickTime video")
     if major in _VIDEO_BRANDS or any(b in _VIDEO_BRANDS for b in brands):
-        return DetectedFormat.not_image("video file (MP4)")
+        return DetectedFormat.image(FormatKind.VIDEO, "MP4 video")
     return DetectedFormat.not_image(f"ISO media file ({major.decode('latin-1').strip()})")
 
 
@@ -280,6 +283,8 @@ def _other_magic(head: bytes, ext: str) -> DetectedFormat | None:
     for magic, what in images:
         if head.startswith(magic):
             return DetectedFormat.image(FormatKind.OTHER_IMAGE, what)
+    if head.startswith(b"\x1a\x45\xdf\xa3"):
+        return DetectedFormat.image(FormatKind.VIDEO, "Matroska/WebM video")
     others = (
         (b"%PDF", "PDF document"),
         (b"PK\x03\x04", "zip archive"),
@@ -287,7 +292,6 @@ def _other_magic(head: bytes, ext: str) -> DetectedFormat | None:
         (b"Rar!", "RAR archive"),
         (b"7z\xbc\xaf\x27\x1c", "7z archive"),
         (b"\x1f\x8b", "gzip archive"),
-        (b"\x1a\x45\xdf\xa3", "video file (Matroska/WebM)"),
         (b"OggS", "Ogg media file"),
         (b"ID3", "audio file (MP3)"),
         (b"fLaC", "audio file (FLAC)"),
@@ -301,12 +305,14 @@ def _other_magic(head: bytes, ext: str) -> DetectedFormat | None:
     if head[:4] == b"RIFF":
         kind = head[8:12]
         if kind == b"AVI ":
-            return DetectedFormat.not_image("video file (AVI)")
+            return DetectedFormat.image(FormatKind.VIDEO, "AVI video")
         if kind == b"WAVE":
             return DetectedFormat.not_image("audio file (WAV)")
         return DetectedFormat.not_image("RIFF file")
     if len(head) >= 189 and head[0] == 0x47 and head[188] == 0x47:
-        return DetectedFormat.not_image("video file (MPEG transport stream)")
+        return DetectedFormat.image(FormatKind.VIDEO, "MPEG transport stream video")
+    if len(head) >= 197 and head[4] == 0x47 and head[196] == 0x47:  # M2TS (AVCHD .MTS)
+        return DetectedFormat.image(FormatKind.VIDEO, "AVCHD video")
     if head.startswith(b"\x00\x00\x01\xba") or head.startswith(b"\x00\x00\x01\xb3"):
         return DetectedFormat.not_image("video file (MPEG)")
     lowered = head[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()

@@ -60,7 +60,7 @@ def reduce_image(im: Image.Image, box: int) -> Image.Image:
     """
     prepare_reduced_decode(im, box)
     # palette, 16-bit and other modes resize badly or not at all: make them 8-bit first
-    work = im if im.mode in _RESIZABLE_MODES else _to_display_mode(im)
+    work = im if im.mode in _RESIZABLE_MODES else _to_display_mode(im, box)
     work.thumbnail((box, box))
     if im.format not in _NO_ROTATION_FORMATS:
         # transposes using the EXIF of the opened image (kept on ``work`` or read from ``im``)
@@ -78,11 +78,13 @@ def _with_exif_of(work: Image.Image, source: Image.Image) -> Image.Image:
     return work
 
 
-def _to_display_mode(im: Image.Image) -> Image.Image:
+def _to_display_mode(im: Image.Image, box: int) -> Image.Image:
     """An 8-bit RGB or RGBA version of an image in a mode JPEG and resizing do not handle."""
     mode = im.mode
     if mode.startswith("I;16") or mode in ("I", "F"):
-        return _scale_to_8bit(im)
+        # shrink first (Pillow resizes these modes natively), then scale the few pixels left:
+        # converting a 100 MP 16-bit scan to float64 at full size took gigabytes
+        return _scale_to_8bit(im.resize(fitted_size(im.size, box), Image.Resampling.BOX))
     if mode in ("P", "PA"):
         has_alpha = mode == "PA" or "transparency" in im.info
         return im.convert("RGBA" if has_alpha else "RGB")

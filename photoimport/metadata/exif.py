@@ -7,6 +7,7 @@ spaces: validating them is the job of ``photoimport.capture.capture_time``.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from PIL import Image
@@ -86,7 +87,18 @@ def read_exif_fields(exif: Image.Exif) -> ExifFields:
     warnings: list[str] = []
     sub = _sub_ifd(exif, EXIF_IFD, "Exif", warnings)
     gps_ifd = _sub_ifd(exif, GPS_IFD, "GPS", warnings)
-    orientation = exif.get(ORIENTATION)
+    return read_exif_ifds(exif, sub, gps_ifd, warnings)
+
+
+def read_exif_ifds(
+    ifd0: Mapping[int, object],
+    sub: Mapping[int, object],
+    gps_ifd: Mapping[int, object],
+    warnings: list[str] | None = None,
+) -> ExifFields:
+    """``read_exif_fields`` on IFDs found apart (CR3 keeps IFD0, Exif and GPS in own boxes)."""
+    warnings = [] if warnings is None else warnings
+    orientation = ifd0.get(ORIENTATION)
     if not isinstance(orientation, int) or not 1 <= orientation <= 8:
         if orientation is not None:
             warnings.append(f"EXIF Orientation {orientation!r} is not 1..8: ignored")
@@ -109,17 +121,17 @@ def read_exif_fields(exif: Image.Exif) -> ExifFields:
     _add_date(
         dates,
         DateTagName.EXIF_MODIFY_DATE,
-        exif.get(MODIFY_DATE),
+        ifd0.get(MODIFY_DATE),
         sub.get(SUBSEC_TIME),
         sub.get(OFFSET_TIME),
     )
     maker_note = sub.get(MAKER_NOTE)
     return ExifFields(
         orientation=orientation,
-        make=_non_empty(exif.get(MAKE)),
-        model=_non_empty(exif.get(MODEL)),
+        make=_non_empty(ifd0.get(MAKE)),
+        model=_non_empty(ifd0.get(MODEL)),
         dates=tuple(dates),
-        gps=read_gps(gps_ifd) if any(t in gps_ifd for t in _GPS_DATA_TAGS) else None,
+        gps=read_gps(dict(gps_ifd)) if any(t in gps_ifd for t in _GPS_DATA_TAGS) else None,
         maker_note=maker_note if isinstance(maker_note, bytes) and maker_note else None,
         warnings=tuple(warnings),
     )

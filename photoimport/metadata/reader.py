@@ -32,9 +32,11 @@ from typing import IO, Any
 from PIL import Image, ImageFile, IptcImagePlugin, TiffImagePlugin
 
 from photoimport.media.formats import register_heif
+from photoimport.metadata.apple import apple_content_id
 from photoimport.metadata.exif import read_exif_fields
 from photoimport.metadata.makernotes import canon_timezone_offset, segment_dates
 from photoimport.metadata.png import PngChunks, read_png_chunks
+from photoimport.metadata.sidecars import xmp_gps
 from photoimport.metadata.values import DateTag, DateTagName, GpsInfo, ImageMetadata
 from photoimport.metadata.xmp import (
     iptc_dates_from_records,
@@ -119,6 +121,7 @@ def _read(im: Image.Image) -> ImageMetadata:
 
     dates: list[DateTag] = list(fields.dates)
     dates.extend(_xmp_dates(im, notes))
+    gps = fields.gps if fields.gps is not None else _xmp_gps(im)
     dates.extend(_iptc_dates(im, notes))
     if png is not None and png.time is not None:
         dates.append(png.time)
@@ -141,9 +144,12 @@ def _read(im: Image.Image) -> ImageMetadata:
         make=fields.make,
         model=fields.model,
         dates=tuple(dates),
-        gps=fields.gps,
+        gps=gps,
         makernote_offset=makernote_offset,
         warnings=tuple(notes),
+        content_id=apple_content_id(fields.maker_note)
+        if fields.maker_note and (fields.make or "").lower() == "apple"
+        else None,
     )
 
 
@@ -245,6 +251,12 @@ def _xmp_dates(im: Image.Image, notes: list[str]) -> tuple[DateTag, ...]:
     result = read_xmp_dates(packet)
     notes.extend(result.warnings)
     return result.dates
+
+
+def _xmp_gps(im: Image.Image) -> GpsInfo | None:
+    """GPS of the embedded XMP (``exif:GPSDateTime`` counts like the EXIF GPS time)."""
+    packet = im.info.get("xmp") or im.info.get("XML:com.adobe.xmp")
+    return xmp_gps(packet) if isinstance(packet, bytes | str) and packet else None
 
 
 def _iptc_dates(im: Image.Image, notes: list[str]) -> tuple[DateTag, ...]:

@@ -23,6 +23,15 @@ class DateTagName(StrEnum):
     IPTC_DATE_CREATED = "IPTC DateCreated"
     PNG_TIME = "PNG tIME"
     MAKERNOTE_DATETIME_ORIGINAL = "maker note DateTimeOriginal"
+    # --- issue 11: videos, sidecars, Takeout ---
+    QUICKTIME_CREATION_DATE = "QuickTime com.apple.quicktime.creationdate"
+    QUICKTIME_CREATE_DATE = "QuickTime CreateDate"  # UTC by the QuickTime specification
+    QUICKTIME_CREATE_DATE_LOCAL = "QuickTime CreateDate (camera local clock)"
+    SIDECAR_EXIF_DATETIME_ORIGINAL = "XMP sidecar exif:DateTimeOriginal"
+    SIDECAR_PHOTOSHOP_DATE_CREATED = "XMP sidecar photoshop:DateCreated"
+    SIDECAR_CREATE_DATE = "XMP sidecar xmp:CreateDate"
+    SIDECAR_MODIFY_DATE = "XMP sidecar xmp:ModifyDate"
+    TAKEOUT_PHOTO_TAKEN = "Google Takeout photoTakenTime"  # UTC instant
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,8 @@ class ImageMetadata:
     # Added by the metadata owner: things that were present but unreadable, in plain words
     # (e.g. "EXIF Exif IFD pointer has the wrong type (str)"). Never an error by itself.
     warnings: tuple[str, ...] = ()
+    # --- issue 11 ---
+    content_id: str | None = None  # Apple Live Photo content identifier (still or motion)
 
     def date(self, name: DateTagName) -> DateTag | None:
         """The first date tag with this name, if any."""

@@ -65,6 +65,8 @@ IMAGE_EXTENSIONS = frozenset(
         ".heic", ".heif", ".hif", ".avif", ".bmp", ".jxl",
         ".dng", ".cr2", ".cr3", ".crw", ".nef", ".nrw", ".arw", ".srf", ".sr2", ".orf",
         ".rw2", ".raf", ".pef", ".srw", ".x3f", ".3fr", ".erf", ".kdc", ".mrw", ".raw",
+        # issue 11: videos
+        ".mp4", ".mov", ".m4v", ".3gp", ".mkv", ".avi", ".mts", ".m2ts",
     }
 )  # fmt: skip
 SNIFF_BYTES = 64
