@@ -21,7 +21,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from photoimport.db.models import Confidence, File, ItemState, Job, JobItem
+from photoimport.db.models import (
+    Confidence,
+    DateAction,
+    DateDecision,
+    File,
+    ItemState,
+    Job,
+    JobItem,
+)
 from photoimport.errors import FileNotInLibrary, JobNotFound
 
 __all__ = [
@@ -84,6 +92,9 @@ class FileRow:
     error: str | None  # "stage: reason" for a file that failed
     make: str | None = None
     model: str | None = None
+    # --- issue 12: capture_* above are the EFFECTIVE values; the detected time, the decision
+    detected_local: str | None = None
+    decision: str | None = None  # "decision 57 (action 12: shift camera X by +01:00:00)"
 
 
 @dataclass(frozen=True)
@@ -293,6 +304,10 @@ _EXPORT_COLUMNS: tuple[Any, ...] = (
     col(File.thumbnail),
     col(File.make),
     col(File.model),
+    col(File.capture_local).label("detected_local"),  # issue 12
+    col(File.date_decision_id),
+    col(DateDecision.action_id),
+    col(DateAction.summary),
 )
 
 
@@ -301,6 +316,8 @@ def _stream_rows(engine: Engine, scope: sa.ColumnElement[bool]) -> Iterator[File
     query = (
         sa.select(*_EXPORT_COLUMNS)
         .join(File, col(JobItem.file_id) == File.id, isouter=True)
+        .join(DateDecision, col(DateDecision.id) == File.date_decision_id, isouter=True)
+        .join(DateAction, col(DateAction.id) == DateDecision.action_id, isouter=True)
         .where(scope)
         .order_by(col(JobItem.id))
     )
@@ -328,6 +345,9 @@ def _row(r: sa.Row[*tuple[Any, ...]], exact: set[int]) -> FileRow:
         error = f"{r.error_stage or 'unknown stage'}: {r.error_reason or 'no reason given'}"
     file_id = None if r.id is None else int(r.id)
     capture_utc: datetime | None = r.capture_utc
+    decision = None
+    if r.date_decision_id is not None:
+        decision = f"decision {r.date_decision_id} (action {r.action_id}: {r.summary})"
     return FileRow(
         path=r.path,
         file_id=file_id,
@@ -346,4 +366,6 @@ def _row(r: sa.Row[*tuple[Any, ...]], exact: set[int]) -> FileRow:
         error=error,
         make=r.make,
         model=r.model,
+        detected_local=r.detected_local,
+        decision=decision,
     )

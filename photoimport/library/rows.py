@@ -2,8 +2,11 @@
 
 The columns are fixed and named for people (``type`` is the MIME type, ``capture_local`` the
 wall-clock time the photo was taken with its UTC offset, ``capture_utc`` the same instant in
-UTC). JSON is one array of objects, written as the rows come so a 100,000-row export never sits
-in memory; empty values are ``null`` in JSON and empty cells in CSV.
+UTC). ``capture_local``, ``capture_utc`` and ``confidence`` are the *effective* values: a date
+decision may have set them (``decision`` says which; ``detected_local`` keeps the detected time).
+``id`` is the photo's id, as ``photoimport dates`` takes it. JSON is one array of objects,
+written as the rows come so a 100,000-row export never sits in memory; empty values are ``null``
+in JSON and empty cells in CSV.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ __all__ = ["EXPORT_COLUMNS", "ExportFormat", "export_record", "write_rows"]
 Value = str | int | None
 
 EXPORT_COLUMNS: tuple[str, ...] = (
+    "id",
     "path",
     "sha256",
     "size",
@@ -37,6 +41,8 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "error",
     "make",
     "model",
+    "detected_local",
+    "decision",
 )
 
 
@@ -48,6 +54,7 @@ class ExportFormat(StrEnum):
 def export_record(row: FileRow) -> dict[str, Value]:
     """``row`` as an ordered column -> value mapping (the order of ``EXPORT_COLUMNS``)."""
     return {
+        "id": row.file_id,
         "path": row.path,
         "sha256": row.sha256,
         "size": row.size,
@@ -64,6 +71,8 @@ def export_record(row: FileRow) -> dict[str, Value]:
         "error": row.error,
         "make": row.make,
         "model": row.model,
+        "detected_local": row.detected_local,
+        "decision": row.decision,
     }
 
 
