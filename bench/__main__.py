@@ -9,6 +9,7 @@ Sections (``--only`` picks some; default: all):
 * ``pages``     issue 5: page scripts and queries with 100,000 File rows
 * ``watch``     issue 6: a watched folder's close-to-row latency and the watcher's idle CPU
 * ``media``     issue 11: a RAW against a JPEG of the same size; a 2 s and a 120 s video
+* ``review``    issue 12: date decisions on 50,000 photos, the Review page at 100,000
 
 The synthetic corpus (``bench.synth``) is rendered once into ``.bench-cache/`` and reused.
 """
@@ -29,7 +30,7 @@ from bench.report import heading, say
 Section = Callable[[BenchContext], object]
 
 
-SECTION_NAMES = ("pipeline", "grouping", "job", "rss", "pages", "watch", "media")
+SECTION_NAMES = ("pipeline", "grouping", "job", "rss", "pages", "watch", "media", "review")
 
 
 def load_section(name: str) -> Section:

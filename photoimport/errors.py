@@ -19,7 +19,13 @@ PhotoimportError                   base of everything photoimport raises on purp
  │    ├── JobNotFound              no job has that number
  │    └── InvalidJobTransition     e.g. pausing a job that has completed
  ├── WatchError                    a watched folder cannot be added or watched
- └── FileNotInLibrary              no library file has that id
+ ├── FileNotInLibrary              no library file has that id
+ └── DateDecisionError             a date decision cannot be made or undone (issue 12)
+      ├── BadDateInput             a date, time, zone or shift that cannot be read
+      ├── DateOutOfRange           before 1826 or in the future
+      ├── CameraNotFound           no photo was taken with that camera
+      ├── DecisionNotFound         no decision or action has that number
+      └── UndoBlocked              a later decision changed the same photos
 ```
 """
 
@@ -112,3 +118,28 @@ class WatchError(PhotoimportError):
 
 class FileNotInLibrary(PhotoimportError):
     """No file of the library has that id."""
+
+
+# --- issue 12: date decisions ---
+class DateDecisionError(PhotoimportError):
+    """A date decision cannot be made or undone; nothing was changed."""
+
+
+class BadDateInput(DateDecisionError):
+    """A date, time, time zone or shift that cannot be read."""
+
+
+class DateOutOfRange(DateDecisionError):
+    """A date before the first photograph (1826) or in the future."""
+
+
+class CameraNotFound(DateDecisionError):
+    """No photo of the library was taken with that camera."""
+
+
+class DecisionNotFound(DateDecisionError):
+    """No date decision (or action) has that number, or it is already undone."""
+
+
+class UndoBlocked(DateDecisionError):
+    """A later decision changed the same photos: undo that one first."""

@@ -38,6 +38,8 @@ __all__ = [
     "JOB",
     "RESUMABLE_STATUSES",
     "Confidence",
+    "DateAction",
+    "DateDecision",
     "File",
     "ItemState",
     "Job",
@@ -182,6 +184,13 @@ class File(SQLModel, table=True):
     sidecars_json: str = "[]"  # paths of the XMP / Takeout sidecars read (JSON list)
     variant_count: int = 0  # on a primary: files whose variant_of points here
     is_live: bool = False  # on a primary: one of its variants is a Live Photo's motion part
+    # --- issue 12: date review ---
+    capture_disputed: bool | None = None  # MEDIUM, a candidate disagrees (review.queue fills it)
+    camera_serial: str | None = None  # EXIF BodySerialNumber: two bodies of one model apart
+    __table_args__ = (  # the review queue's count and the disputes still to work out
+        sa.Index("ix_file_review_queue", "effective_confidence", "capture_disputed"),
+        sa.Index("ix_file_confidence_disputed", "confidence", "capture_disputed"),
+    )
 
 
 class WatchedFolder(SQLModel, table=True):
@@ -216,3 +225,39 @@ class StoredSettings(SQLModel, table=True):
 JOB: sa.Table = Job.__table__  # type: ignore[attr-defined]
 ITEM: sa.Table = JobItem.__table__  # type: ignore[attr-defined]
 FILE: sa.Table = File.__table__  # type: ignore[attr-defined]
+
+
+# --- issue 12: date review ---
+class DateAction(SQLModel, table=True):
+    """What a person did once to the dates of one or many photos (undo works on it)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(sa_type=sa.String(24))  # review.values.ActionKind
+    summary: str  # in plain words, e.g. "shift camera Canon EOS 80D by +01:00:00"
+    count: int = 0  # photos it changed
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    undone_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class DateDecision(SQLModel, table=True):
+    """One photo's date change: its effective value before (to undo) and after."""
+
+    __table_args__ = (
+        sa.Index("ix_datedecision_action_file", "action_id", "file_id"),
+        sa.Index("ix_datedecision_file", "file_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="dateaction.id")
+    file_id: int = Field(foreign_key="file.id")
+    old_utc: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    old_local: str | None = None
+    old_offset_minutes: int | None = None
+    old_confidence: str = Field(sa_type=sa.String(8))
+    old_decision_id: int | None = None  # the decision this one overlaid (undo restores it)
+    new_utc: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    new_local: str | None = None
+    new_offset_minutes: int | None = None
+    new_confidence: str = Field(sa_type=sa.String(8))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    undone_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

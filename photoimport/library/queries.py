@@ -22,7 +22,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from photoimport.db.models import Confidence, File, ItemState, Job, JobItem
+from photoimport.db.models import (
+    Confidence,
+    DateAction,
+    DateDecision,
+    File,
+    ItemState,
+    Job,
+    JobItem,
+)
 from photoimport.errors import FileNotInLibrary, JobNotFound
 
 __all__ = [
@@ -91,6 +99,9 @@ class FileRow:
     variant_of: int | None = None  # the primary file's id when this file is a variant
     variants: int = 0  # on a primary: how many variants it has
     sidecars: str | None = None  # the sidecars read, "|"-separated
+    # --- issue 12: capture_* above are the EFFECTIVE values; the detected time, the decision
+    detected_local: str | None = None
+    decision: str | None = None  # "decision 57 (action 12: shift camera X by +01:00:00)"
 
 
 @dataclass(frozen=True)
@@ -308,6 +319,10 @@ _EXPORT_COLUMNS: tuple[Any, ...] = (
     col(File.variant_of),
     col(File.variant_count),
     col(File.sidecars_json),
+    col(File.capture_local).label("detected_local"),  # issue 12
+    col(File.date_decision_id),
+    col(DateDecision.action_id),
+    col(DateAction.summary),
 )
 
 
@@ -316,6 +331,8 @@ def _stream_rows(engine: Engine, scope: sa.ColumnElement[bool]) -> Iterator[File
     query = (
         sa.select(*_EXPORT_COLUMNS)
         .join(File, col(JobItem.file_id) == File.id, isouter=True)
+        .join(DateDecision, col(DateDecision.id) == File.date_decision_id, isouter=True)
+        .join(DateAction, col(DateAction.id) == DateDecision.action_id, isouter=True)
         .where(scope)
         .order_by(col(JobItem.id))
     )
@@ -343,6 +360,9 @@ def _row(r: sa.Row[*tuple[Any, ...]], exact: set[int]) -> FileRow:
         error = f"{r.error_stage or 'unknown stage'}: {r.error_reason or 'no reason given'}"
     file_id = None if r.id is None else int(r.id)
     capture_utc: datetime | None = r.capture_utc
+    decision = None
+    if r.date_decision_id is not None:
+        decision = f"decision {r.date_decision_id} (action {r.action_id}: {r.summary})"
     return FileRow(
         path=r.path,
         file_id=file_id,
@@ -365,4 +385,6 @@ def _row(r: sa.Row[*tuple[Any, ...]], exact: set[int]) -> FileRow:
         variant_of=r.variant_of,
         variants=int(r.variant_count or 0),
         sidecars="|".join(json.loads(r.sidecars_json or "[]")) or None,
+        detected_local=r.detected_local,
+        decision=decision,
     )

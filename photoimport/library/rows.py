@@ -2,8 +2,11 @@
 
 The columns are fixed and named for people (``type`` is the MIME type, ``capture_local`` the
 wall-clock time the photo was taken with its UTC offset, ``capture_utc`` the same instant in
-UTC). JSON is one array of objects, written as the rows come so a 100,000-row export never sits
-in memory; empty values are ``null`` in JSON and empty cells in CSV.
+UTC). ``capture_local``, ``capture_utc`` and ``confidence`` are the *effective* values: a date
+decision may have set them (``decision`` says which; ``detected_local`` keeps the detected time).
+``id`` is the photo's id, as ``photoimport dates`` takes it. JSON is one array of objects,
+written as the rows come so a 100,000-row export never sits in memory; empty values are ``null``
+in JSON and empty cells in CSV.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ __all__ = ["EXPORT_COLUMNS", "ExportFormat", "export_record", "write_rows"]
 Value = str | int | None
 
 EXPORT_COLUMNS: tuple[str, ...] = (
+    "id",
     "path",
     "sha256",
     "size",
@@ -41,6 +45,8 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "variant_of",
     "variants",
     "sidecars",
+    "detected_local",
+    "decision",
 )
 
 
@@ -52,6 +58,7 @@ class ExportFormat(StrEnum):
 def export_record(row: FileRow) -> dict[str, Value]:
     """``row`` as an ordered column -> value mapping (the order of ``EXPORT_COLUMNS``)."""
     return {
+        "id": row.file_id,
         "path": row.path,
         "sha256": row.sha256,
         "size": row.size,
@@ -72,6 +79,8 @@ def export_record(row: FileRow) -> dict[str, Value]:
         "variant_of": row.variant_of,
         "variants": row.variants,
         "sidecars": row.sidecars,
+        "detected_local": row.detected_local,
+        "decision": row.decision,
     }
 
 

@@ -1,7 +1,7 @@
 """files: what issue 11 reads from RAW, video, Live Photos and sidecars
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-01 23:45:00
 
 * ``duration_seconds``: a video's length.
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
