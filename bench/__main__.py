@@ -8,6 +8,7 @@ Sections (``--only`` picks some; default: all):
 * ``rss``       issue 4 s6: the worker's peak RSS on a 2,000-file job against a small one
 * ``pages``     issue 5: page scripts and queries with 100,000 File rows
 * ``watch``     issue 6: a watched folder's close-to-row latency and the watcher's idle CPU
+* ``export``    issue 14: an export job against ``cp`` of the same files; a 100,000-photo dry run
 
 The synthetic corpus (``bench.synth``) is rendered once into ``.bench-cache/`` and reused.
 """
@@ -28,7 +29,7 @@ from bench.report import heading, say
 Section = Callable[[BenchContext], object]
 
 
-SECTION_NAMES = ("pipeline", "grouping", "job", "rss", "pages", "watch")
+SECTION_NAMES = ("pipeline", "grouping", "job", "rss", "pages", "watch", "export")
 
 
 def load_section(name: str) -> Section:

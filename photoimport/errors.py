@@ -107,3 +107,17 @@ class WatchError(PhotoimportError):
 
 class FileNotInLibrary(PhotoimportError):
     """No file of the library has that id."""
+
+
+# --- issue 14: export ---
+class ExportError(PhotoimportError):
+    """An export cannot be planned, run or downloaded as asked."""
+
+
+class TemplateInvalid(ExportError):
+    """An export path template has an unknown token, a stray brace or leaves the destination."""
+
+
+class DestinationRefused(ExportError):
+    """The export destination is not allowed (roots, a source, the library), not writable or
+    too small."""

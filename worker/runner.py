@@ -53,6 +53,7 @@ from photoimport.pipeline import PipelineSettings
 from photoimport.settings import ImportSettings, Settings
 from worker import outcomes as ingest
 from worker import pool as pool_tasks
+from worker.export_run import ExportRun, is_export_job
 from worker.listing import list_folder
 
 log = logging.getLogger("worker")
@@ -150,6 +151,8 @@ class Runner:
 
     # --- main ----------------------------------------------------------------------------
     def run(self) -> int:
+        if is_export_job(self.engine, self.job_id):  # issue 14: export items, its own loop
+            return ExportRun(self.settings, self.engine, self.job_id, self.batch_size).run()
         stale = utcnow() - timedelta(seconds=LOST_AFTER_SECONDS)
         taken = claims.take_job(self.engine, self.job_id, os.getpid(), self.host, stale)
         if taken is TakeResult.REFUSED:

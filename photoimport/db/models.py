@@ -38,6 +38,7 @@ __all__ = [
     "JOB",
     "RESUMABLE_STATUSES",
     "Confidence",
+    "ExportItem",
     "File",
     "ItemState",
     "Job",
@@ -103,6 +104,8 @@ class Job(SQLModel, table=True):
     worker_host: str | None = None
     summary_json: str | None = None
     owner: str | None = Field(default=None, index=True)  # a demo visitor's key (None: everyone's)
+    # --- issue 14: export ---
+    export_json: str | None = None  # an EXPORT job's request (ExportRequest.to_json)
 
 
 class JobItem(SQLModel, table=True):
@@ -206,3 +209,29 @@ class StoredSettings(SQLModel, table=True):
 JOB: sa.Table = Job.__table__  # type: ignore[attr-defined]
 ITEM: sa.Table = JobItem.__table__  # type: ignore[attr-defined]
 FILE: sa.Table = File.__table__  # type: ignore[attr-defined]
+
+
+# --- issue 14: export ---
+class ExportItem(SQLModel, table=True):
+    """One file of an export job: which library file goes to which target (relative to the
+    job's destination, decided by the plan), claimed under a lease and ended exactly once."""
+
+    __table_args__ = (
+        sa.Index("ix_exportitem_job_state", "job_id", "state"),  # claims: id order within a state
+        sa.UniqueConstraint("job_id", "target", name="uq_exportitem_job_target"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: int = Field(foreign_key="job.id")
+    file_id: int = Field(foreign_key="file.id", index=True)
+    target: str
+    renamed: bool = False  # got a _N suffix to avoid a collision
+    state: ItemState = Field(default=ItemState.PENDING, sa_type=sa.String(16))
+    lease_owner: str | None = None
+    lease_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    attempts: int = 0
+    how: str | None = Field(default=None, sa_type=sa.String(16))  # copied | linked | already there
+    copy_sha256: str | None = Field(default=None, sa_type=sa.String(64))
+    error_stage: str | None = None
+    error_reason: str | None = None
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
