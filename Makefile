@@ -25,7 +25,7 @@ venv: $(VENV)/.installed
 dev-venv: $(VENV)/.dev-installed
 
 run: venv
-	$(BIN)/streamlit run dashboard.py --browser.gatherUsageStats false
+	$(BIN)/streamlit run app.py --browser.gatherUsageStats false
 
 system-deps:
 	@bash scripts/system-deps.sh

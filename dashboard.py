@@ -85,6 +85,7 @@ def navigation() -> list[st.Page]:
         st.Page("pages/gallery.py", title="Gallery", icon=":material/grid_view:"),
         st.Page("pages/photo.py", title="Photo", icon=":material/image:", visibility="hidden"),
         st.Page("pages/review.py", title="Review", icon=":material/event_available:"),
+        st.Page("pages/export.py", title="Export", icon=":material/drive_file_move:"),
         st.Page("pages/watch.py", title="Watch", icon=":material/visibility:"),
         st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
     ]

@@ -10,6 +10,7 @@ Sections (``--only`` picks some; default: all):
 * ``watch``     issue 6: a watched folder's close-to-row latency and the watcher's idle CPU
 * ``media``     issue 11: a RAW against a JPEG of the same size; a 2 s and a 120 s video
 * ``review``    issue 12: date decisions on 50,000 photos, the Review page at 100,000
+* ``export``    issue 14: an export job against ``cp`` of the same files; a 100,000-photo dry run
 
 The synthetic corpus (``bench.synth``) is rendered once into ``.bench-cache/`` and reused.
 """
@@ -30,7 +31,17 @@ from bench.report import heading, say
 Section = Callable[[BenchContext], object]
 
 
-SECTION_NAMES = ("pipeline", "grouping", "job", "rss", "pages", "watch", "media", "review")
+SECTION_NAMES = (
+    "pipeline",
+    "grouping",
+    "job",
+    "rss",
+    "pages",
+    "watch",
+    "media",
+    "review",
+    "export",
+)
 
 
 def load_section(name: str) -> Section:

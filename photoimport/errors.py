@@ -143,3 +143,17 @@ class DecisionNotFound(DateDecisionError):
 
 class UndoBlocked(DateDecisionError):
     """A later decision changed the same photos: undo that one first."""
+
+
+# --- issue 14: export ---
+class ExportError(PhotoimportError):
+    """An export cannot be planned, run or downloaded as asked."""
+
+
+class TemplateInvalid(ExportError):
+    """An export path template has an unknown token, a stray brace or leaves the destination."""
+
+
+class DestinationRefused(ExportError):
+    """The export destination is not allowed (roots, a source, the library), not writable or
+    too small."""

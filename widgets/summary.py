@@ -8,6 +8,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from photoimport import jobs
+from photoimport.db.models import JobKind
 from photoimport.display import format_duration
 from photoimport.library import charts
 
@@ -21,6 +22,14 @@ def _months(_engine: Engine, database: str, job_id: int, status: str) -> list[ch
 
 def summary_panel(engine: Engine, job_id: int) -> None:
     """Counts, duplicates, errors, speed, and two charts for a finished job."""
+    if jobs.job_progress(engine, job_id).kind is JobKind.EXPORT:  # issue 14: no import summary
+        st.page_link(
+            "pages/export.py",
+            label="The export's outcome",
+            icon=":material/drive_file_move:",
+            query_params={"job": str(job_id)},
+        )
+        return
     s = jobs.job_summary(engine, job_id)
     cols = st.columns(6)
     cols[0].metric("New photos", f"{s.processed:,}")

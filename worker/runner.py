@@ -63,6 +63,7 @@ from photoimport.sources.folders import iter_image_files, library_paths
 from worker import outcomes as ingest
 from worker import pool as pool_tasks
 from worker import threshold
+from worker.export_run import ExportRun, is_export_job
 from worker.listing import list_folder
 from worker.supervisor import PoolFailure, Supervisor, Task
 
@@ -171,6 +172,8 @@ class Runner:
 
     # --- main ----------------------------------------------------------------------------
     def run(self) -> int:
+        if is_export_job(self.engine, self.job_id):  # issue 14: export items, its own loop
+            return ExportRun(self.settings, self.engine, self.job_id, self.batch_size).run()
         stale = utcnow() - timedelta(seconds=LOST_AFTER_SECONDS)
         taken = claims.take_job(self.engine, self.job_id, os.getpid(), self.host, stale)
         if taken is TakeResult.REFUSED:

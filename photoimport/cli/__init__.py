@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from photoimport import jobs
 from photoimport.cli.dates import dates_group
+from photoimport.cli.export import export_command
 from photoimport.cli.output import (
     print_job_table,
     print_progress,
@@ -214,3 +215,4 @@ def files(obj: _Context, job_id: int | None, fmt: str) -> None:
 
 main.add_command(watch_group)
 main.add_command(dates_group)
+main.add_command(export_command)

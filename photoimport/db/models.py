@@ -40,6 +40,7 @@ __all__ = [
     "Confidence",
     "DateAction",
     "DateDecision",
+    "ExportItem",
     "File",
     "ItemState",
     "Job",
@@ -108,6 +109,8 @@ class Job(SQLModel, table=True):
     # --- issue 10: the error threshold counts from here (0, or where the job last halted) ---
     threshold_done: int = 0
     threshold_errors: int = 0
+    # --- issue 14: export ---
+    export_json: str | None = None  # an EXPORT job's request (ExportRequest.to_json)
 
 
 class JobItem(SQLModel, table=True):
@@ -261,3 +264,29 @@ class DateDecision(SQLModel, table=True):
     new_confidence: str = Field(sa_type=sa.String(8))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     undone_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# --- issue 14: export ---
+class ExportItem(SQLModel, table=True):
+    """One file of an export job: which library file goes to which target (relative to the
+    job's destination, decided by the plan), claimed under a lease and ended exactly once."""
+
+    __table_args__ = (
+        sa.Index("ix_exportitem_job_state", "job_id", "state"),  # claims: id order within a state
+        sa.UniqueConstraint("job_id", "target", name="uq_exportitem_job_target"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: int = Field(foreign_key="job.id")
+    file_id: int = Field(foreign_key="file.id", index=True)
+    target: str
+    renamed: bool = False  # got a _N suffix to avoid a collision
+    state: ItemState = Field(default=ItemState.PENDING, sa_type=sa.String(16))
+    lease_owner: str | None = None
+    lease_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    attempts: int = 0
+    how: str | None = Field(default=None, sa_type=sa.String(16))  # copied | linked | already there
+    copy_sha256: str | None = Field(default=None, sa_type=sa.String(64))
+    error_stage: str | None = None
+    error_reason: str | None = None
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -93,4 +93,6 @@ def job_title(job_id: int, kind: JobKind, source: str, total: int) -> str:
         return f"Job {job_id} · demo photos"
     path = Path(source)
     where = "/".join(path.parts[-2:]) if len(path.parts) > 2 else str(path)
+    if kind is JobKind.EXPORT:  # issue 14
+        return f"Job {job_id} · export of {total:,} files to {where}"
     return f"Job {job_id} · {'watched folder' if kind is JobKind.WATCH else 'folder'} {where}"

@@ -43,6 +43,7 @@ __all__ = [
     "exact_duplicate_ids",
     "export_rows",
     "file_paths",
+    "filter_conditions",
     "get_file",
     "iter_export_rows",
     "library_totals",
@@ -164,6 +165,11 @@ def _conditions(flt: FileFilter) -> list[sa.ColumnElement[bool]]:
             sa.or_(col(File.near_group).is_not(None), col(File.id).in_(exact_duplicate_ids()))
         )
     return conds
+
+
+def filter_conditions(flt: FileFilter) -> list[sa.ColumnElement[bool]]:
+    """The filter as SQL conditions on ``File`` (the export selects with the gallery's filter)."""
+    return _conditions(flt)
 
 
 def _ordering(sort: SortOrder) -> list[Any]:

@@ -1,0 +1,105 @@
+"""Read the library for an export: the selected files as ``ExportSource`` values, in one pass.
+
+The gallery filter chooses primaries (``variant_of IS NULL``); the variants of the chosen
+primaries come along (a RAW beside its JPEG, a Live Photo's motion part), whatever the filter
+says about them. Dates are the *effective* ones (a date decision wins over the detected time).
+``{folder}`` is the file's folder relative to the folder its first import read (a folder
+import's root, an upload's ``uploads/<job>/``); ``{job}`` is that import's number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from photoimport.db.models import FILE, JOB, JobKind, WatchedFolder
+from photoimport.export.plan import ExportSource
+from photoimport.library.queries import FileFilter, filter_conditions
+
+__all__ = ["import_roots", "load_sources"]
+
+WATCHED: sa.Table = WatchedFolder.__table__  # type: ignore[attr-defined]
+_COLUMNS = (
+    FILE.c.id,
+    FILE.c.path,
+    FILE.c.name,
+    FILE.c.size,
+    FILE.c.sha256,
+    FILE.c.effective_local,
+    FILE.c.effective_confidence,
+    FILE.c.kind,
+    FILE.c.make,
+    FILE.c.model,
+    FILE.c.first_job_id,
+    FILE.c.variant_of,
+    FILE.c.discarded,
+)
+
+
+def _job_roots(conn: sa.Connection) -> dict[int, str]:
+    rows = conn.execute(
+        sa.select(JOB.c.id, JOB.c.source).where(JOB.c.kind != JobKind.EXPORT.value)
+    ).all()
+    return {int(r[0]): str(r[1]).rstrip("/") + "/" for r in rows}
+
+
+def _folder(path: str, root: str | None) -> str:
+    parent = path.rpartition("/")[0]
+    if root is not None and (parent + "/").startswith(root):
+        return parent[len(root) :]
+    return parent.rpartition("/")[2]
+
+
+def _source(row: Any, roots: dict[int, str]) -> ExportSource:
+    (fid, path, name, size, sha, local, conf, kind, make, model, job, variant_of, discarded) = row
+    job_id = int(job) if job is not None else None
+    return ExportSource(
+        file_id=int(fid),
+        path=str(path),
+        name=str(name),
+        size=int(size),
+        sha256=str(sha),
+        local=datetime.fromisoformat(str(local)) if local else None,
+        confidence=str(conf or "NONE"),
+        kind=str(kind or "photo"),
+        make=str(make) if make else None,
+        model=str(model) if model else None,
+        job=job_id,
+        folder=_folder(str(path), roots.get(job_id) if job_id is not None else None),
+        variant_of=int(variant_of) if variant_of is not None else None,
+        discarded=bool(discarded),
+    )
+
+
+def load_sources(engine: Engine, flt: FileFilter) -> Iterator[ExportSource]:
+    """The chosen primaries, then their variants; streamed (a 100,000-photo library is fine)."""
+    chosen = sa.and_(FILE.c.variant_of.is_(None), *filter_conditions(flt))
+    primaries = sa.select(*_COLUMNS).where(chosen).order_by(FILE.c.id)
+    variants = (
+        sa.select(*_COLUMNS)
+        .where(FILE.c.variant_of.in_(sa.select(FILE.c.id).where(chosen)))
+        .order_by(FILE.c.id)
+    )
+    with engine.connect() as conn:
+        roots = _job_roots(conn)
+        for query in (primaries, variants):
+            for row in conn.execute(query.execution_options(yield_per=5000)):
+                yield _source(row, roots)
+
+
+def import_roots(engine: Engine) -> list[Path]:
+    """Folders photos are imported from (folder imports, watched folders): never export there."""
+    with engine.connect() as conn:
+        jobs = conn.execute(
+            sa.select(JOB.c.source).where(
+                JOB.c.kind.in_([JobKind.DIRECTORY.value, JobKind.WATCH.value])
+            )
+        ).scalars()
+        watched = conn.execute(sa.select(WATCHED.c.path)).scalars()
+        found = {str(p) for p in [*jobs, *watched] if p}
+    return [Path(p) for p in sorted(found)]
