@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint format bench venv dev-venv system-deps clean
+.PHONY: run demo test lint format bench venv dev-venv system-deps clean
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null || { echo "photoimport needs Python 3.11 ($(PY) not found)"; exit 1; }
@@ -26,6 +26,9 @@ dev-venv: $(VENV)/.dev-installed
 
 run: venv
 	$(BIN)/streamlit run app.py --browser.gatherUsageStats false
+
+demo: venv  # a deployment safe to share: uploads and demo photos only, per visitor, expiring
+	PHOTOIMPORT_DEMO=1 $(BIN)/streamlit run dashboard.py --browser.gatherUsageStats false
 
 system-deps:
 	@bash scripts/system-deps.sh

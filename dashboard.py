@@ -14,6 +14,8 @@ from photoimport import jobs
 from photoimport.db.models import JobStatus
 from photoimport.jobs.display import job_rows, job_title
 from photoimport.library import queries as library
+from photoimport.sources.visitors import demo_config
+from widgets.demo import expire_due
 from widgets.panels import NAVIGATION_RAN, app, live_panel
 from widgets.summary import summary_panel
 
@@ -78,12 +80,20 @@ def home() -> None:
 
 
 def navigation() -> list[st.Page]:
+    importing = st.Page(
+        "pages/import_photos.py", title="Import", icon=":material/add_photo_alternate:"
+    )
+    gallery = st.Page("pages/gallery.py", title="Gallery", icon=":material/grid_view:")
+    photo = st.Page("pages/photo.py", title="Photo", icon=":material/image:", visibility="hidden")
+    if demo_config().enabled:  # a shared demo: uploads, demo photos, the visitor's own gallery
+        mine = st.Page("pages/demo_home.py", title="Home", icon=":material/home:", default=True)
+        return [mine, importing, gallery, photo]
     return [
         st.Page(home, title="Home", icon=":material/home:", default=True),
-        st.Page("pages/import_photos.py", title="Import", icon=":material/add_photo_alternate:"),
+        importing,
         st.Page("pages/jobs.py", title="Jobs", icon=":material/list_alt:"),
-        st.Page("pages/gallery.py", title="Gallery", icon=":material/grid_view:"),
-        st.Page("pages/photo.py", title="Photo", icon=":material/image:", visibility="hidden"),
+        gallery,
+        photo,
         st.Page("pages/review.py", title="Review", icon=":material/event_available:"),
         st.Page("pages/export.py", title="Export", icon=":material/drive_file_move:"),
         st.Page("pages/watch.py", title="Watch", icon=":material/visibility:"),
@@ -93,4 +103,5 @@ def navigation() -> list[st.Page]:
 
 st.set_page_config(page_title="photoimport", page_icon="📷", layout="wide")
 st.session_state[NAVIGATION_RAN] = True
+expire_due()  # demo mode: remove what visitors brought longer ago than the time to live
 st.navigation(navigation()).run()

@@ -15,11 +15,13 @@ from photoimport.db.settings_store import load_import_settings
 from photoimport.errors import PhotoimportError
 from photoimport.sources import demo, uploads
 from photoimport.sources import folders as sources
+from widgets.demo import check_caps, claim, visitor_owner
 from widgets.panels import app, show_error
 
 settings, engine, zone = app()
 defaults = load_import_settings(engine, settings.imports)
 caps = uploads.UploadCaps()
+demo_mode = visitor_owner() is not None  # PHOTOIMPORT_DEMO=1: uploads and demo photos only
 
 
 def start(kind: JobKind, source: str, paths: list[Path] | None) -> None:
@@ -27,8 +29,11 @@ def start(kind: JobKind, source: str, paths: list[Path] | None) -> None:
 
 
 def show_job(job_id: int) -> None:
+    claim(engine, job_id)  # demo mode: the visitor's job, before its worker starts
     jobs.launch_worker(settings, job_id)
     st.session_state["started_job"] = job_id
+    if demo_mode:
+        st.switch_page("pages/demo_home.py")
     st.switch_page("pages/jobs.py", query_params={"job": str(job_id)})
 
 
@@ -50,13 +55,9 @@ st.caption(
     "Photos are read, never changed. Each import runs as a job in the background: you can "
     "close this page and come back."
 )
-tab_upload, tab_folder, tab_demo = st.tabs(
-    [
-        ":material/upload: Upload from this computer",
-        ":material/dns: Folder on the server",
-        ":material/auto_awesome: Try the demo photos",
-    ]
-)
+labels = [":material/upload: Upload from this computer", ":material/dns: Folder on the server"]
+tabs = st.tabs([*labels[: 1 if demo_mode else 2], ":material/auto_awesome: Try the demo photos"])
+tab_upload, tab_demo, tab_folder = tabs[0], tabs[-1], None if demo_mode else tabs[1]
 
 with tab_upload:
     st.write(
@@ -82,6 +83,7 @@ with tab_upload:
         st.caption(f"{len(files):,} files selected, {total / 1e6:,.1f} MB")
     if st.button("Import uploaded photos", type="primary", disabled=not files, key="start_upload"):
         try:
+            check_caps(engine, len(files), sum(f.size for f in files))  # demo mode's caps
             batch = uploads.save_upload_batch(files, settings.uploads_dir, caps)
             st.session_state["upload_bytes_held"] = release(files)
             st.session_state["upload_generation"] = generation + 1
@@ -92,22 +94,23 @@ with tab_upload:
         except PhotoimportError as exc:
             show_error(exc)
 
-with tab_folder:
-    roots = settings.allowed_roots
-    if roots:
-        st.write("Folders may be imported from: " + ", ".join(f"`{r}`" for r in roots))
-    folder = st.text_input(
-        "Folder on the server",
-        key="folder_path",
-        placeholder=str(roots[0]) if roots else "/home/me/Pictures/2024",
-        help="Read recursively. Dot-files and partial downloads are skipped.",
-    )
-    if st.button("Import this folder", type="primary", disabled=not folder, key="start_folder"):
-        try:
-            resolved = sources.validate_folder(folder.strip(), settings)
-            start(JobKind.DIRECTORY, str(resolved), None)
-        except PhotoimportError as exc:
-            show_error(exc)
+if tab_folder is not None:  # never in demo mode: no server folders
+    with tab_folder:
+        roots = settings.allowed_roots
+        if roots:
+            st.write("Folders may be imported from: " + ", ".join(f"`{r}`" for r in roots))
+        folder = st.text_input(
+            "Folder on the server",
+            key="folder_path",
+            placeholder=str(roots[0]) if roots else "/home/me/Pictures/2024",
+            help="Read recursively. Dot-files and partial downloads are skipped.",
+        )
+        if st.button("Import this folder", type="primary", disabled=not folder, key="start_folder"):
+            try:
+                resolved = sources.validate_folder(folder.strip(), settings)
+                start(JobKind.DIRECTORY, str(resolved), None)
+            except PhotoimportError as exc:
+                show_error(exc)
 
 with tab_demo:
     photos = demo.demo_photo_paths()
@@ -117,6 +120,7 @@ with tab_demo:
     )
     if st.button("Try it with demo photos", type="primary", key="start_demo"):
         try:
+            check_caps(engine, len(photos), sum(p.stat().st_size for p in photos))
             staged = demo.stage_demo_photos(settings)
             start(JobKind.DEMO, str(settings.demo_dir), staged)
         except PhotoimportError as exc:

@@ -1,36 +1,80 @@
-"""A photo's detail (``?photo=ID``): a larger preview, its metadata, every timestamp candidate
-with its source and verdict, the chosen time with its offset, and its duplicates."""
+"""A photo (``?photo=ID&at=N&view=<the Gallery's filters>``): previous / next in the Gallery's
+order (buttons, and the arrow keys through ``st.button(shortcut=...)``: no custom component),
+a larger preview, the effective date with its confidence mark, every timestamp candidate with
+its source and verdict, the offset and its source, and its duplicates."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
+from photoimport.enums import Confidence
 from photoimport.errors import PhotoimportError
-from photoimport.library import photo as browse
-from photoimport.library import queries as library
-from photoimport.library import variants
+from photoimport.library import gallery, photo, variants
+from photoimport.library.params import filter_from_view, params_from_filter
+from photoimport.library.queries import duplicate_siblings, file_paths, get_file
+from widgets.demo import visitor_owner
 from widgets.panels import app, show_error
 
 settings, engine, zone = app()
-st.page_link("pages/gallery.py", label="Back to the gallery", icon=":material/arrow_back:")
-raw = st.query_params.get("photo", "")
+view = st.query_params.get("view", "")
+flt = replace(filter_from_view(view), owner=visitor_owner())  # demo mode: the visitor's only
+back = params_from_filter(flt)
+raw, at = st.query_params.get("photo", ""), st.query_params.get("at", "")
+st.page_link(
+    "pages/gallery.py", label="Back to the gallery", icon=":material/arrow_back:", query_params=back
+)
 if not raw.isdigit():
     st.info("Choose a photo in the gallery to see its details.", icon=":material/grid_view:")
     st.stop()
 try:
-    f = library.get_file(engine, int(raw))
+    f = get_file(engine, int(raw))
+    if flt.owner is not None and not gallery.owns(engine, flt.owner, int(raw)):
+        raise PhotoimportError("this photo is not one of yours")
 except PhotoimportError as exc:
     show_error(exc)
     st.stop()
 assert f.id is not None
+near = gallery.neighbours(engine, flt, f.id, int(at)) if at.isdigit() else None
+
+
+def go(target: tuple[int, int] | None) -> None:
+    if target is not None:
+        st.query_params.from_dict({"photo": str(target[0]), "at": str(target[1]), "view": view})
+
 
 st.title(f":material/image: {f.name}")
+prev_col, pos_col, next_col = st.columns([1, 2, 1], vertical_alignment="center")
+prev_col.button(
+    "Previous",
+    icon=":material/arrow_back:",
+    shortcut="Left",
+    disabled=not (near and near.previous),
+    on_click=go,
+    args=(near.previous if near else None,),
+    key="prev",
+    width="stretch",
+)
+next_col.button(
+    "Next",
+    icon=":material/arrow_forward:",
+    shortcut="Right",
+    disabled=not (near and near.next),
+    on_click=go,
+    args=(near.next if near else None,),
+    key="next",
+    width="stretch",
+)
+if near is not None:
+    pos_col.caption(f"Photo {near.position + 1:,} of the gallery's selection · ← → keys move")
+
+mark = gallery.CONFIDENCE_MARKS[Confidence(f.effective_confidence or Confidence.NONE)]
 left, right = st.columns([3, 2])
 with left:
-    preview = browse.preview_image(Path(f.path))
+    preview = photo.preview_image(Path(f.path))
     if preview is not None:
         st.image(preview)
     elif f.thumbnail and (settings.home / f.thumbnail).is_file():
@@ -38,17 +82,24 @@ with left:
     else:
         st.caption("No preview: the original is no longer where it was imported from.")
 with right:
-    st.markdown(f"**Taken** {browse.capture_text(f)}", help="Local time where it was taken.")
-    st.metric("Date confidence", str(f.confidence))
-    facts = browse.photo_facts(f)
+    st.markdown(
+        f"**Taken** {gallery.date_text(f.effective_local)}", help="Local time where it was taken."
+    )
+    st.markdown(f"**Date confidence** {mark.badge}")
+    if f.date_decision_id is not None:
+        st.caption("This date was decided in Review; the detected one is in the candidates below.")
+    marks = gallery.tile_marks(engine, f)
+    if marks:
+        st.markdown(f"**Marks** {marks}")
+    facts = photo.photo_facts(f)
     st.table(pd.DataFrame({"": [x.label for x in facts], "value": [x.value for x in facts]}))
-    paths = library.file_paths(engine, f.id)
+    paths = file_paths(engine, f.id)
     st.markdown(f"**Seen at ({len(paths)})**")
     for p in paths:
         st.caption(f"`{p}`")
 
 st.subheader("Timestamp candidates")
-cands = browse.candidate_rows(f)
+cands = photo.candidate_rows(f)
 if cands:
     st.dataframe(
         pd.DataFrame([c.__dict__ for c in cands]),
@@ -59,7 +110,7 @@ if cands:
 else:
     st.caption("No date candidate at all: nothing in the photo, its name or its file says when.")
 
-siblings = library.duplicate_siblings(engine, f.id)
+siblings = duplicate_siblings(engine, f.id)
 st.subheader(f"Duplicates ({len(siblings)})")
 shown = [s for s in siblings if s.thumbnail and (settings.home / s.thumbnail).is_file()]
 if shown:

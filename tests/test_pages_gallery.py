@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -13,7 +14,8 @@ from bench.library_seed import seed_library
 from photoimport.capture.capture_time import capture_time
 from photoimport.db.models import Confidence
 from photoimport.db.settings_store import load_import_settings
-from photoimport.library.queries import FileFilter, count_files
+from photoimport.library import gallery
+from photoimport.library.queries import FileFilter, count_files, list_files
 from photoimport.metadata.reader import read_metadata
 from tests.fixtures.app import AppEnv, open_app, write_thumbnails
 from tests.fixtures.corpus import CORPUS
@@ -29,10 +31,10 @@ def library(app_env: AppEnv) -> int:
     return job_id
 
 
-def _gallery(page: str | None = None) -> AppTest:
+def _gallery(**params: str) -> AppTest:
     at = open_app()
-    if page is not None:
-        at.query_params["page"] = page
+    for key, value in params.items():
+        at.query_params[key] = value
     return at.switch_page("pages/gallery.py").run()
 
 
@@ -40,41 +42,88 @@ def _range_caption(at: AppTest) -> str:
     return next(c.value for c in at.caption if c.value.startswith("Photos "))
 
 
+def _grid(at: AppTest) -> pd.DataFrame:
+    frame = at.dataframe[0].value
+    assert isinstance(frame, pd.DataFrame)
+    return frame
+
+
 def test_gallery_pages_through_the_library(app_env: AppEnv, library: int) -> None:
     at = _gallery()
     assert not at.exception
-    assert _range_caption(at) == "Photos 1–60 of 130 · page 1 of 3"
-    assert len(at.image) == 1
-    assert len(at.image[0].value) == 60
-    at.button(key="page_next").click().run()
-    assert _range_caption(at) == "Photos 61–120 of 130 · page 2 of 3"
-    assert at.query_params["page"] == "2"
+    assert _range_caption(at) == "Photos 1–48 of 130: click one to open it"
+    grid = _grid(at)
+    assert len(grid) == 48
+    assert grid["thumb"].str.startswith("data:image/jpeg;base64,").all()
+    first = list_files(app_env.engine, FileFilter(), limit=1)[0]
+    assert grid["name"].iloc[0] == first.name
+    assert grid["taken"].iloc[0] == gallery.date_text(first.effective_local)
+    mark = gallery.CONFIDENCE_MARKS[Confidence(first.effective_confidence)]
+    assert grid["confidence"].iloc[0] == mark.text  # colour dot and letter
     last = _gallery(page="3")
-    assert _range_caption(last) == "Photos 121–130 of 130 · page 3 of 3"
-    assert len(last.image[0].value) == 10
-    assert last.button(key="page_next").disabled
+    assert _range_caption(last) == "Photos 97–130 of 130: click one to open it"
+    assert len(_grid(last)) == 34
 
 
 def test_gallery_filters_narrow_the_count(app_env: AppEnv, library: int) -> None:
     at = _gallery()
-    at.multiselect(key="f_conf").set_value([Confidence.HIGH]).run()
+    at.multiselect(key="conf").set_value(["HIGH"]).run()
     high = count_files(app_env.engine, FileFilter(confidences=(Confidence.HIGH,)))
     assert 0 < high < N_FILES
-    assert _range_caption(at).startswith(f"Photos 1–{min(high, 60)} of {high} ·")
-    at.selectbox(key="f_camera").set_value("Pixel 7").run()
+    assert _range_caption(at).startswith(f"Photos 1–{min(high, 48)} of {high}:")
+    at.selectbox(key="camera").set_value("Pixel 7").run()
     both = count_files(app_env.engine, FileFilter(confidences=(Confidence.HIGH,), camera="Pixel 7"))
     assert 0 < both < high
-    assert _range_caption(at).startswith(f"Photos 1–{both} of {both} ·")
-    assert len(at.image[0].value) == both
-    at.toggle(key="f_dups").set_value(True).run()
-    dups = count_files(
-        app_env.engine,
-        FileFilter(confidences=(Confidence.HIGH,), camera="Pixel 7", duplicates_only=True),
-    )
-    if dups:
-        assert _range_caption(at).startswith(f"Photos 1–{dups} of {dups} ·")
-    else:
-        assert at.info[0].value.startswith("No photos match")
+    assert _range_caption(at).startswith(f"Photos 1–{both} of {both}:")
+    assert len(_grid(at)) == both
+    # the same view from its URL (the filters are bound to query parameters)
+    linked = _gallery(conf="high", camera="Pixel 7")
+    assert _range_caption(linked).startswith(f"Photos 1–{both} of {both}:")
+
+
+def test_discarded_photos_are_hidden_unless_asked(app_env: AppEnv, library: int) -> None:
+    with app_env.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE file SET discarded = 1 WHERE id <= 10")
+    at = _gallery()
+    assert _range_caption(at).endswith(f"of {N_FILES - 10}: click one to open it")
+    at.toggle(key="discarded").set_value(True).run()
+    assert _range_caption(at).endswith(f"of {N_FILES}: click one to open it")
+
+
+def test_map_area_in_the_url_filters_the_gallery(app_env: AppEnv, library: int) -> None:
+    with app_env.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "UPDATE file SET gps_latitude = 48.85, gps_longitude = 2.35 WHERE id <= 3"
+        )
+    at = _gallery(area="48.8,2.3,48.9,2.4")
+    assert _range_caption(at) == "Photos 1–3 of 3: click one to open it"
+    assert not at.exception
+    at.button[0].click().run()  # "Show every place again"
+    assert _range_caption(at).endswith(f"of {N_FILES}: click one to open it")
+
+
+def test_a_click_on_a_thumbnail_opens_the_photo_and_arrows_walk(
+    app_env: AppEnv, library: int
+) -> None:
+    order = list_files(app_env.engine, FileFilter(confidences=(Confidence.LOW,)), limit=3)
+    at = _gallery(conf="low")
+    at.session_state["grid"] = {"selection": {"rows": [], "columns": [], "cells": [[1, "thumb"]]}}
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == f":material/image: {order[1].name}"
+    assert at.caption[0].value.startswith("Photo 2 of the gallery's selection")
+    assert at.query_params["view"] == "conf=low"
+    # AppTest reruns the page it was switched to: open the photo page as the click left it
+    at = open_app()
+    for key, value in {"photo": str(order[1].id), "at": "1", "view": "conf=low"}.items():
+        at.query_params[key] = value
+    at.switch_page("pages/photo.py").run()
+    at.button(key="next").click().run()
+    assert at.title[0].value == f":material/image: {order[2].name}"
+    at.button(key="prev").click().run()
+    at.button(key="prev").click().run()
+    assert at.title[0].value == f":material/image: {order[0].name}"
+    assert at.button(key="prev").disabled
 
 
 def test_photo_detail_lists_every_candidate(app_env: AppEnv, library: int) -> None:

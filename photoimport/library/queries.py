@@ -72,6 +72,11 @@ class FileFilter:
     duplicates_only: bool = False  # exact or near duplicates
     kind: str | None = None  # issue 11: "photo", "raw", "video" or "live" (a Live Photo)
     sort: SortOrder = SortOrder.CAPTURE_TIME
+    # --- issue 15: gallery and demo mode ---
+    owner: str | None = None  # demo mode: only the files this visitor's jobs brought
+    include_discarded: bool = False  # discarded duplicates are hidden unless asked for
+    include_variants: bool = False  # a RAW / Live video beside its primary: shown with it
+    area: tuple[float, float, float, float] | None = None  # south, west, north, east (the map)
 
 
 @dataclass(frozen=True)
@@ -164,11 +169,32 @@ def _conditions(flt: FileFilter) -> list[sa.ColumnElement[bool]]:
         conds.append(
             sa.or_(col(File.near_group).is_not(None), col(File.id).in_(exact_duplicate_ids()))
         )
+    conds += _gallery_conditions(flt)
+    return conds
+
+
+def _gallery_conditions(flt: FileFilter) -> list[sa.ColumnElement[bool]]:
+    """Issue 15: the visitor's files, discarded and variants hidden, the map's area."""
+    conds: list[sa.ColumnElement[bool]] = []
+    if flt.owner is not None:
+        theirs = sa.select(col(Job.id)).where(col(Job.owner) == flt.owner)
+        mine = sa.select(sa.literal(1)).where(
+            col(JobItem.file_id) == File.id, col(JobItem.job_id).in_(theirs)
+        )
+        conds.append(sa.exists(mine))
+    if not flt.include_discarded:
+        conds.append(col(File.discarded).is_(False))
+    if not flt.include_variants:
+        conds.append(col(File.variant_of).is_(None))
+    if flt.area is not None:
+        south, west, north, east = flt.area
+        conds.append(col(File.gps_latitude).between(south, north))
+        conds.append(col(File.gps_longitude).between(west, east))
     return conds
 
 
 def filter_conditions(flt: FileFilter) -> list[sa.ColumnElement[bool]]:
-    """The filter as SQL conditions on ``File`` (the export selects with the gallery's filter)."""
+    """The filter as SQL conditions on ``File`` (charts, the map and export select with it)."""
     return _conditions(flt)
 
 

@@ -1,0 +1,30 @@
+"""Home in demo mode (``PHOTOIMPORT_DEMO=1``): what the demo keeps and for how long, the
+visitor's latest import (live while it runs) and their photos."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from photoimport.jobs.visitors import latest_job
+from photoimport.library.queries import FileFilter, count_files
+from widgets.demo import banner, visitor_owner
+from widgets.panels import app, live_panel
+
+settings, engine, zone = app()
+owner = visitor_owner()
+st.title(":material/photo_library: photoimport demo")
+banner()
+if owner is None:
+    st.stop()
+job_id = latest_job(engine, owner)
+if job_id is None:
+    st.write("Upload a few photos, or try the demo photos, to see what photoimport finds.")
+    st.page_link(
+        "pages/import_photos.py", label="Start an import", icon=":material/add_photo_alternate:"
+    )
+    st.stop()
+st.subheader(f"Your import {job_id}")
+live_panel(settings, engine, job_id, zone)
+st.metric("Your photos", f"{count_files(engine, FileFilter(owner=owner)):,}")
+st.page_link("pages/gallery.py", label="See them in the gallery", icon=":material/grid_view:")
+# TODO(issue 14): a ZIP download of the visitor's own photos, through photoimport.export.

@@ -1,0 +1,134 @@
+"""Demo visitors' jobs: marking a job as a visitor's, listing them, and removing everything a
+visitor brought once it is older than the demo's time to live.
+
+``expire_visitors`` is called by the dashboard on each run in demo mode (cheap: one indexed
+query when nothing is due) and by ``python -m worker expire``. It removes, for each expired
+job: its items, the files no other job links (their rows and thumbnails), the upload folder
+``uploads/<job>/`` and the worker log. A file another visitor also brought stays (its path is
+moved to a copy that remains).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import col
+
+from photoimport.db.models import File, Job, JobItem
+from photoimport.enums import ACTIVE_STATUSES, JobControl
+from photoimport.settings import Settings
+
+__all__ = ["Expired", "expire_visitors", "latest_job", "set_owner", "visitor_job_ids"]
+
+
+def set_owner(engine: Engine, job_id: int, owner: str) -> None:
+    """Make ``job_id`` the visitor's (before its worker starts)."""
+    with engine.begin() as conn:
+        conn.execute(sa.update(Job).where(col(Job.id) == job_id).values(owner=owner))
+
+
+def visitor_job_ids(engine: Engine, owner: str, limit: int = 200) -> list[int]:
+    """The visitor's jobs, newest first."""
+    query = sa.select(col(Job.id)).where(col(Job.owner) == owner).order_by(col(Job.id).desc())
+    with engine.connect() as conn:
+        return [int(i) for i in conn.execute(query.limit(limit)).scalars() if i is not None]
+
+
+def latest_job(engine: Engine, owner: str) -> int | None:
+    ids = visitor_job_ids(engine, owner, limit=1)
+    return ids[0] if ids else None
+
+
+@dataclass(frozen=True)
+class Expired:
+    jobs: int = 0
+    files: int = 0
+    thumbnails: int = 0
+    cancelled: int = 0  # still running when due: cancelled now, removed on a later call
+
+
+def expire_visitors(
+    engine: Engine, settings: Settings, ttl: timedelta, now: datetime | None = None
+) -> Expired:
+    """Remove every visitor job created more than ``ttl`` ago, with what only it brought."""
+    cutoff = (now or datetime.now(UTC)) - ttl
+    due = sa.select(col(Job.id), col(Job.status)).where(
+        col(Job.owner).is_not(None), col(Job.created_at) < cutoff
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(due).all()
+    running = {a.value for a in ACTIVE_STATUSES}
+    active = [int(i) for i, s in rows if i is not None and s in running]
+    done = [int(i) for i, s in rows if i is not None and s not in running]
+    if active:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.update(Job).where(col(Job.id).in_(active)).values(control=JobControl.CANCEL)
+            )
+    if not done:
+        return Expired(cancelled=len(active))
+    files, thumbs = _remove_jobs(engine, done)
+    removed = 0
+    for rel in thumbs:
+        try:
+            (settings.home / rel).unlink()
+            removed += 1
+        except FileNotFoundError:
+            pass
+    for job_id in done:
+        shutil.rmtree(settings.uploads_dir / str(job_id), ignore_errors=True)
+        (settings.logs_dir / f"worker-{job_id}.log").unlink(missing_ok=True)
+    return Expired(jobs=len(done), files=files, thumbnails=removed, cancelled=len(active))
+
+
+def _remove_jobs(engine: Engine, job_ids: Sequence[int]) -> tuple[int, list[str]]:
+    """Delete the jobs, their items, and the files no other job links (in one transaction);
+    returns how many files were deleted and their thumbnails."""
+    theirs = sa.select(col(JobItem.file_id)).where(
+        col(JobItem.job_id).in_(job_ids), col(JobItem.file_id).is_not(None)
+    )
+    elsewhere = sa.select(col(JobItem.file_id)).where(
+        col(JobItem.job_id).not_in(job_ids), col(JobItem.file_id).is_not(None)
+    )
+    with engine.begin() as conn:
+        mine = {int(i) for i in conn.execute(theirs.distinct()).scalars() if i is not None}
+        shared = {
+            int(i)
+            for i in conn.execute(elsewhere.where(col(JobItem.file_id).in_(mine))).scalars()
+            if i is not None
+        }
+        only_all = sorted(mine - shared)
+        thumbs = [
+            str(t)
+            for t in conn.execute(
+                sa.select(col(File.thumbnail)).where(col(File.id).in_(only_all))
+            ).scalars()
+            if t
+        ]
+        for file_id in sorted(shared):  # keep a path and a first job that still exist
+            keep = conn.execute(
+                sa.select(col(JobItem.path), col(JobItem.job_id))
+                .where(col(JobItem.file_id) == file_id, col(JobItem.job_id).not_in(job_ids))
+                .order_by(col(JobItem.id))
+                .limit(1)
+            ).one()
+            conn.execute(
+                sa.update(File)
+                .where(col(File.id) == file_id)
+                .values(path=keep.path, first_job_id=keep.job_id)
+            )
+        conn.execute(sa.delete(JobItem).where(col(JobItem.job_id).in_(job_ids)))
+        conn.execute(
+            sa.update(File).where(col(File.variant_of).in_(only_all)).values(variant_of=None)
+        )
+        conn.execute(sa.delete(File).where(col(File.id).in_(only_all)))
+        conn.execute(
+            sa.update(File).where(col(File.first_job_id).in_(job_ids)).values(first_job_id=None)
+        )
+        conn.execute(sa.delete(Job).where(col(Job.id).in_(job_ids)))
+    return len(only_all), thumbs

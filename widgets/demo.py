@@ -1,0 +1,72 @@
+"""Demo mode's Streamlit pieces: the visitor's key (one per browser session), the caps check
+and the job's owner for the Import page, expiry on each dashboard run, and the banner.
+
+The key lives in ``st.session_state`` only: a visitor who reloads the page is a new visitor
+(their earlier photos expire on schedule). It is never put in the URL, so a shared link never
+shares someone's photos.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy.engine import Engine
+
+from photoimport.jobs.visitors import expire_visitors, set_owner
+from photoimport.sources.visitors import (
+    DemoConfig,
+    check_visitor_caps,
+    demo_config,
+    new_visitor_key,
+)
+from widgets.panels import app
+
+__all__ = ["banner", "check_caps", "claim", "config", "expire_due", "visitor_owner"]
+
+_KEY = "demo_visitor"
+
+
+def config() -> DemoConfig:
+    return demo_config()
+
+
+def visitor_owner() -> str | None:
+    """The visitor's key in demo mode (created on first use), else None (the whole library)."""
+    if not config().enabled:
+        return None
+    if _KEY not in st.session_state:
+        st.session_state[_KEY] = new_visitor_key()
+    return str(st.session_state[_KEY])
+
+
+def check_caps(engine: Engine, files: int, size: int) -> None:
+    """Demo mode: refuse (``UploadRejected``) an import over a cap, before anything is stored."""
+    owner = visitor_owner()
+    if owner is not None:
+        check_visitor_caps(engine, config(), owner, files, size)
+
+
+def claim(engine: Engine, job_id: int) -> None:
+    """Demo mode: the new job is this visitor's (called before its worker starts)."""
+    owner = visitor_owner()
+    if owner is not None:
+        set_owner(engine, job_id, owner)
+
+
+def expire_due() -> None:
+    """Demo mode: remove what visitors brought longer ago than the time to live (one indexed
+    query when nothing is due; called by dashboard.py on every run)."""
+    cfg = config()
+    if cfg.enabled:
+        settings, engine, _zone = app()
+        expire_visitors(engine, settings, cfg.ttl)
+
+
+def banner() -> None:
+    cfg = config()
+    minutes = cfg.ttl.total_seconds() / 60
+    st.info(
+        f"**Demo.** Your photos are visible to you only, and are removed {minutes:,.0f} minutes "
+        f"after you import them. Up to {cfg.visitor_files} files, "
+        f"{cfg.visitor_bytes / 1e6:,.0f} MB and {cfg.visitor_jobs} imports per visitor.",
+        icon=":material/science:",
+    )
