@@ -14,6 +14,7 @@ from photoimport import jobs
 from photoimport.db.models import JobStatus
 from photoimport.jobs.display import job_rows, job_title
 from photoimport.library import queries as library
+from widgets.errors import guarded
 from widgets.panels import NAVIGATION_RAN, app, live_panel
 from widgets.summary import summary_panel
 
@@ -91,4 +92,4 @@ def navigation() -> list[st.Page]:
 
 st.set_page_config(page_title="photoimport", page_icon="📷", layout="wide")
 st.session_state[NAVIGATION_RAN] = True
-st.navigation(navigation()).run()
+guarded(st.navigation(navigation()).run)  # an unexpected error: a short message, never a trace

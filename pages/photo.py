@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from photoimport.display import markdown_text
 from photoimport.errors import PhotoimportError
 from photoimport.library import photo as browse
 from photoimport.library import queries as library
@@ -26,7 +27,7 @@ except PhotoimportError as exc:
     st.stop()
 assert f.id is not None
 
-st.title(f":material/image: {f.name}")
+st.title(f":material/image: {markdown_text(f.name)}")  # a name is text, never Markdown
 left, right = st.columns([3, 2])
 with left:
     preview = browse.preview_image(Path(f.path))
@@ -44,7 +45,7 @@ with right:
     paths = library.file_paths(engine, f.id)
     st.markdown(f"**Seen at ({len(paths)})**")
     for p in paths:
-        st.caption(f"`{p}`")
+        st.caption(markdown_text(p))
 
 st.subheader("Timestamp candidates")
 cands = browse.candidate_rows(f)

@@ -25,6 +25,7 @@ PhotoimportError                   base of everything photoimport raises on purp
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -112,3 +113,12 @@ class WatchError(PhotoimportError):
 
 class FileNotInLibrary(PhotoimportError):
     """No file of the library has that id."""
+
+
+_URL_PASSWORD = re.compile(r"(\b[A-Za-z][\w+.-]*://[^\s:/@]*:)[^\s@]+@")
+
+
+def hide_passwords(text: str) -> str:
+    """``text`` with the password of any URL in it replaced by ``***`` (database URLs in
+    messages, pages, logs and the CLI's stderr never show one)."""
+    return _URL_PASSWORD.sub(r"\1***@", text)

@@ -3,4 +3,4 @@
 Not pages (``pages/`` holds only pages). No logic: every figure comes from ``photoimport``.
 """
 
-__all__ = ["panels", "summary"]
+__all__ = ["errors", "panels", "summary"]

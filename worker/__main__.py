@@ -23,7 +23,7 @@ from photoimport.db import recovery
 from photoimport.db.engine import make_engine
 from photoimport.db.models import utcnow
 from photoimport.db.work import LOST_AFTER_SECONDS
-from photoimport.errors import PhotoimportError
+from photoimport.errors import PhotoimportError, hide_passwords
 from photoimport.settings import load_settings
 from worker.runner import EXIT_REFUSED, Runner
 
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         engine = make_engine(settings.database_url)
         return Runner(settings, engine, args.job, args.batch_size).run()
     except PhotoimportError as exc:
-        print(f"worker: {exc}", file=sys.stderr)  # noqa: T201  (the log file is the worker's UI)
+        print(f"worker: {hide_passwords(str(exc))}", file=sys.stderr)  # noqa: T201  (the log file is the worker's UI)
         return 1
 
 
