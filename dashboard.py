@@ -16,6 +16,7 @@ from photoimport.jobs.display import job_rows, job_title
 from photoimport.library import queries as library
 from photoimport.sources.visitors import demo_config
 from widgets.demo import expire_due
+from widgets.errors import guarded
 from widgets.panels import NAVIGATION_RAN, app, live_panel
 from widgets.summary import summary_panel
 
@@ -104,4 +105,4 @@ def navigation() -> list[st.Page]:
 st.set_page_config(page_title="photoimport", page_icon="📷", layout="wide")
 st.session_state[NAVIGATION_RAN] = True
 expire_due()  # demo mode: remove what visitors brought longer ago than the time to live
-st.navigation(navigation()).run()
+guarded(st.navigation(navigation()).run)  # an unexpected error: a short message, never a trace

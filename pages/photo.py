@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from photoimport.enums import Confidence
+from photoimport.display import markdown_text
 from photoimport.errors import PhotoimportError
 from photoimport.library import gallery, photo, variants
 from photoimport.library.params import filter_from_view, params_from_filter
@@ -46,7 +47,7 @@ def go(target: tuple[int, int] | None) -> None:
         st.query_params.from_dict({"photo": str(target[0]), "at": str(target[1]), "view": view})
 
 
-st.title(f":material/image: {f.name}")
+st.title(f":material/image: {markdown_text(f.name)}")  # a name is text, never Markdown
 prev_col, pos_col, next_col = st.columns([1, 2, 1], vertical_alignment="center")
 prev_col.button(
     "Previous",
@@ -96,7 +97,7 @@ with right:
     paths = file_paths(engine, f.id)
     st.markdown(f"**Seen at ({len(paths)})**")
     for p in paths:
-        st.caption(f"`{p}`")
+        st.caption(markdown_text(p))
 
 st.subheader("Timestamp candidates")
 cands = photo.candidate_rows(f)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from photoimport.display import format_local_time
+from photoimport.display import format_local_time, markdown_text
 from photoimport.errors import PhotoimportError
 from photoimport.watch.control import start_watcher, stop_watcher
 from photoimport.watch.registry import add_folder, folder_statuses, live_watchers, remove_folder
@@ -96,7 +96,7 @@ if submitted:
         except PhotoimportError as exc:
             show_error(exc)
         else:
-            st.success(f"Watching {folder}.", icon="✅")
+            st.success(f"Watching {markdown_text(str(folder))}.", icon="✅")
 
 folders = [s.path for s in folder_statuses(engine, settings)]
 if folders:
@@ -108,7 +108,8 @@ if folders:
         except PhotoimportError as exc:
             show_error(exc)
         else:
-            st.success(f"No longer watching {pick}; its photos stay in the library.", icon="✅")
+            shown = markdown_text(str(pick))
+            st.success(f"No longer watching {shown}; its photos stay in the library.", icon="✅")
 
 with table_slot:
     folder_table()

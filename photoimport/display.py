@@ -1,4 +1,6 @@
-"""How people see numbers and times: durations, sizes, local times, a log's tail.
+"""How people see numbers, times and untrusted text: durations, sizes, local times, a log's
+tail; names and tags as plain text (``plain_text``), CSV cells that cannot be formulas
+(``spreadsheet_cell``).
 
 Pure functions over core values (no Streamlit): the pages call these and lay the results out.
 Times are shown in a local time zone (the configured one), never as bare UTC.
@@ -6,6 +8,7 @@ Times are shown in a local time zone (the configured one), never as bare UTC.
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -15,6 +18,9 @@ __all__ = [
     "format_duration",
     "format_local_time",
     "local_zone",
+    "markdown_text",
+    "plain_text",
+    "spreadsheet_cell",
     "tail_text",
 ]
 
@@ -84,3 +90,45 @@ def tail_text(path: Path, max_lines: int = 40, max_bytes: int = 64_000) -> str |
     if size > max_bytes and lines:
         lines = lines[1:]  # the first line was cut in the middle
     return "\n".join(lines[-max_lines:])
+
+
+# C0 and C1 controls, and the invisible marks that reorder text (bidi overrides and isolates)
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def plain_text(text: str) -> str:
+    """``text`` (a file name, a tag, a path) with every control character shown as an escape
+    (``\\x1b``, ``\\u202e``): printed, it can neither drive a terminal nor reorder a line."""
+    return _CONTROLS.sub(_escape, text)
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: object) -> object:
+    """A CSV cell a spreadsheet shows as text: a string starting like a formula gets a leading
+    ``'`` (the OWASP rule), and control characters are escaped; other values pass through."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(_FORMULA_STARTS):
+        value = "'" + value
+    return plain_text(value)
+
+
+# What Markdown (and Streamlit's ``:color[...]`` / ``:icon:`` directives) acts on: always these
+# characters; ``_`` unless inside a word (GFM ignores intraword ``_``); ``:`` before a letter; a
+# list or heading marker at the start. So "folder not found: /a/IMG_0001.jpg" reads unchanged.
+_MARKDOWN_SPECIALS = re.compile(
+    r"([\\`*\[\]<>|~$#&])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|:(?=[A-Za-z])|^[-+=.!]"
+)
+
+
+def markdown_text(text: str) -> str:
+    """``text`` escaped for a Markdown element (``st.markdown``, ``st.title``, ``st.error``): a
+    name like ``**x**`` or ``:red[x]`` shows as typed, never as formatting, a link or HTML."""
+    return _MARKDOWN_SPECIALS.sub(lambda m: "\\" + m.group(0), plain_text(text))

@@ -31,6 +31,7 @@ PhotoimportError                   base of everything photoimport raises on purp
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -157,3 +158,12 @@ class TemplateInvalid(ExportError):
 class DestinationRefused(ExportError):
     """The export destination is not allowed (roots, a source, the library), not writable or
     too small."""
+
+
+_URL_PASSWORD = re.compile(r"(\b[A-Za-z][\w+.-]*://[^\s:/@]*:)[^\s@]+@")
+
+
+def hide_passwords(text: str) -> str:
+    """``text`` with the password of any URL in it replaced by ``***`` (database URLs in
+    messages, pages, logs and the CLI's stderr never show one)."""
+    return _URL_PASSWORD.sub(r"\1***@", text)

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from photoimport.errors import ConfigError
+from photoimport.errors import ConfigError, hide_passwords
 
 DEFAULT_MAX_IMAGE_PIXELS = 89_478_485  # Pillow's own default decompression-bomb limit
 
@@ -217,7 +217,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if not url.startswith(("sqlite:", "postgresql+psycopg:", "postgresql:")):
         raise ConfigError(
             "PHOTOIMPORT_DATABASE_URL must be a sqlite:/// or postgresql+psycopg:// URL, "
-            f"got {url!r}"
+            f"got {hide_passwords(url)!r}"
         )
     roots_text = env.get("PHOTOIMPORT_ALLOWED_ROOTS", "")
     roots = tuple(

@@ -27,16 +27,20 @@ GOOD = 36
 PLUGIN = Path(__file__).with_name("fault_plugin.py")
 
 
-def worker_pids(job_id: int) -> list[int]:
-    """Every live ``python -m worker run --job <job_id>`` process."""
+def worker_pids(home: Path, job_id: int) -> list[int]:
+    """Every live ``python -m worker run --job <job_id>`` process of the library at ``home``
+    (other tests may run a job of the same number on their own library meanwhile)."""
     wanted = ["-m", "worker", "run", "--job", str(job_id)]
+    mine = f"PHOTOIMPORT_HOME={home}".encode()
     pids: list[int] = []
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
             args = cmdline.read_bytes().decode(errors="replace").split("\0")
+            environ = cmdline.with_name("environ").read_bytes().split(b"\0")
         except OSError:
             continue
-        if any(args[i : i + len(wanted)] == wanted for i in range(len(args))):
+        ours = any(args[i : i + len(wanted)] == wanted for i in range(len(args)))
+        if ours and mine in environ:
             pids.append(int(cmdline.parent.name))
     return pids
 
@@ -92,11 +96,15 @@ def test_kill_9_at_20_random_moments_then_the_job_completes_with_each_file_once(
         else:
             jobs.request_resume(sqlite_settings, sqlite_engine, job_id)
         time.sleep(rng.uniform(0.2, 2.5))
-        pids = worker_pids(job_id)
+        pids = worker_pids(sqlite_settings.home, job_id)
         for pid in pids:
             os.kill(pid, signal.SIGKILL)
         kills += bool(pids)
-        wait_until(lambda: not worker_pids(job_id), timeout=10, what="the worker to die")
+        wait_until(
+            lambda: not worker_pids(sqlite_settings.home, job_id),
+            timeout=10,
+            what="the worker to die",
+        )
         wait_until(lambda: not processes_using(db), timeout=15, what="no orphan pool processes")
         counters_match_items(sqlite_engine, job_id)
     print(f"{kills} kills in {time.monotonic() - started:.0f} s")

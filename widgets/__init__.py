@@ -3,4 +3,4 @@
 Not pages (``pages/`` holds only pages). No logic: every figure comes from ``photoimport``.
 """
 
-__all__ = ["demo", "gallery_views", "panels", "summary"]
+__all__ = ["demo", "errors", "gallery_views", "panels", "summary"]

@@ -17,9 +17,12 @@ from photoimport import jobs
 from photoimport.db.engine import engine_for
 from photoimport.db.models import JobStatus
 from photoimport.db.settings_store import display_zone
-from photoimport.display import format_duration, format_local_time
+from photoimport.display import format_duration, format_local_time, markdown_text
 from photoimport.errors import PhotoimportError
 from photoimport.settings import Settings, load_settings
+from widgets.errors import show_error
+
+__all__ = ["NAVIGATION_RAN", "app", "live_panel", "show_error"]
 
 TICK_SECONDS = 1.0
 NAVIGATION_RAN = "navigation_ran"  # set by dashboard.py on every run
@@ -41,10 +44,6 @@ def app() -> tuple[Settings, Engine, tzinfo]:
     engine = engine_for(settings)
     zone = display_zone(engine, settings.imports)
     return settings, engine, zone
-
-
-def show_error(exc: PhotoimportError) -> None:
-    st.error(str(exc), icon=":material/error:")
 
 
 def live_panel(settings: Settings, engine: Engine, job_id: int, zone: tzinfo) -> jobs.JobProgress:
@@ -90,7 +89,7 @@ def render_progress(p: jobs.JobProgress, zone: tzinfo) -> None:
             f"Worker lost: {p.status_text} (last seen {seen}).", icon=":material/heart_broken:"
         )
     elif p.is_active and p.current_file:
-        st.caption(f"Now: `{p.current_file}`")
+        st.caption(f"Now: {markdown_text(p.current_file)}")
     if p.message:
         box = st.error if p.status in (JobStatus.FAILED, JobStatus.HALTED) else st.info
         box(p.message)

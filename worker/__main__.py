@@ -1,5 +1,8 @@
 """``python -m worker run --job N`` (one job) and ``python -m worker serve`` (any PENDING job).
 
+``serve`` also takes over a RUNNING job whose worker died (no heartbeat for
+``LOST_AFTER_SECONDS``): nobody has to click Resume after a crash.
+
 Settings come from the environment (``PHOTOIMPORT_HOME``, ``PHOTOIMPORT_DATABASE_URL``), as
 ``jobs.control.launch_worker`` passes them. Exit codes: 0 done (completed, paused, halted,
 cancelled), 1 an error such as an unreachable database (one line on stderr), 2 usage, 3 the job
@@ -13,13 +16,16 @@ import logging
 import signal
 import sys
 import threading
+from datetime import timedelta
 from types import FrameType
 
-from photoimport.db import claims
+from photoimport.db import recovery
 from photoimport.db.engine import make_engine
-from photoimport.errors import PhotoimportError
+from photoimport.db.models import utcnow
+from photoimport.db.work import LOST_AFTER_SECONDS
+from photoimport.errors import PhotoimportError, hide_passwords
 from photoimport.settings import load_settings
-from worker.runner import Runner
+from worker.runner import EXIT_REFUSED, Runner
 
 log = logging.getLogger("worker")
 
@@ -47,12 +53,18 @@ def serve(poll: float, batch_size: int) -> int:
     signal.signal(signal.SIGTERM, on_term)
     log.info("serving jobs from %s", engine.url.render_as_string(hide_password=True))
     while not stopping.is_set():
-        job_id = claims.next_pending_job(engine)
-        if job_id is None:
+        stale = utcnow() - timedelta(seconds=LOST_AFTER_SECONDS)
+        waiting = recovery.orphaned_jobs(engine, stale)  # PENDING, or its worker died
+        if not waiting:
             stopping.wait(poll)
             continue
-        runner = Runner(settings, engine, job_id, batch_size)
-        runner.run()  # installs its own SIGTERM handler: SIGTERM pauses the job
+        for job_id in waiting:
+            runner = Runner(settings, engine, job_id, batch_size)
+            ran = runner.run() != EXIT_REFUSED  # refused: taken meanwhile, or a stop pending
+            if ran or runner.sigterm.is_set():  # run() installs its own SIGTERM handler
+                break
+        else:
+            stopping.wait(poll)
         if runner.sigterm.is_set():
             break
         signal.signal(signal.SIGTERM, on_term)
@@ -71,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         engine = make_engine(settings.database_url)
         return Runner(settings, engine, args.job, args.batch_size).run()
     except PhotoimportError as exc:
-        print(f"worker: {exc}", file=sys.stderr)  # noqa: T201  (the log file is the worker's UI)
+        print(f"worker: {hide_passwords(str(exc))}", file=sys.stderr)  # noqa: T201  (the log file is the worker's UI)
         return 1
 
 

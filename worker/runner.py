@@ -53,7 +53,7 @@ from photoimport.db.work import (
     TakeResult,
 )
 from photoimport.duplicates.groups import assign_near_groups
-from photoimport.errors import Stage
+from photoimport.errors import Stage, hide_passwords
 from photoimport.jobs.summary import compute_summary, summary_to_json
 from photoimport.library.variants import assign_variants
 from photoimport.media.thumbnails import remove_temp_files
@@ -212,7 +212,8 @@ class Runner:
         """Mark the job FAILED with the reason (resumable); best effort if the DB is the cause."""
         try:
             claims.release_owner(self.engine, self.job_id, self.owner)
-            self.end_run(JobStatus.FAILED, f"the worker stopped on an error: {exc}".splitlines()[0])
+            why = hide_passwords(f"the worker stopped on an error: {exc}".splitlines()[0])
+            self.end_run(JobStatus.FAILED, why)
         except sa.exc.SQLAlchemyError as db_exc:
             log.error("job %s: could not record the failure: %s", self.job_id, db_exc)
 

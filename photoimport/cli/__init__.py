@@ -27,7 +27,8 @@ from photoimport.cli.watch import watch_group
 from photoimport.db.engine import engine_for
 from photoimport.db.models import JobKind, JobStatus
 from photoimport.db.settings_store import display_zone, load_import_settings
-from photoimport.errors import JobError, PhotoimportError
+from photoimport.display import plain_text
+from photoimport.errors import JobError, PhotoimportError, hide_passwords
 from photoimport.library.queries import iter_export_rows
 from photoimport.library.rows import ExportFormat, write_rows
 from photoimport.settings import Settings, load_settings
@@ -43,7 +44,7 @@ class _Main(click.Group):
         try:
             return super().invoke(ctx)
         except PhotoimportError as exc:
-            message = " ".join(str(exc).split()) or type(exc).__name__
+            message = plain_text(hide_passwords(" ".join(str(exc).split()))) or type(exc).__name__
             raise click.ClickException(message) from exc
 
 
@@ -100,7 +101,7 @@ def import_folder(obj: _Context, folder: Path, wait: bool) -> None:
     settings = load_import_settings(engine, obj.settings.imports)
     job_id = jobs.create_job(engine, JobKind.DIRECTORY, str(source), settings)
     jobs.launch_worker(obj.settings, job_id)
-    click.echo(f"job {job_id} started: importing {source}", err=wait)
+    click.echo(f"job {job_id} started: importing {plain_text(str(source))}", err=wait)
     if not wait:
         click.echo(f"follow it with: photoimport status {job_id}")
         return
@@ -182,7 +183,7 @@ def errors(obj: _Context, job: int) -> None:
         click.echo(f"job {job}: no errors")
         return
     for row in rows:
-        click.echo(f"{row.path}\t{row.stage}\t{row.reason}")
+        click.echo(plain_text(f"{row.path}") + f"\t{row.stage}\t" + plain_text(row.reason))
 
 
 @main.command("files")

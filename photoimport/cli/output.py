@@ -11,13 +11,14 @@ from datetime import tzinfo
 
 import click
 from rich.console import Console, JustifyMethod
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn
 from rich.table import Table
 from sqlalchemy.engine import Engine
 
 from photoimport import jobs
 from photoimport.db.models import Confidence, Job, JobKind, JobStatus
-from photoimport.display import format_duration, format_local_time
+from photoimport.display import format_duration, format_local_time, plain_text
 from photoimport.jobs.control import JobProgress, JobSummary
 
 __all__ = ["print_job_table", "print_progress", "print_summary", "wait_for_job"]
@@ -49,7 +50,7 @@ def wait_for_job(engine: Engine, job_id: int, *, poll: float = POLL_SECONDS) -> 
         task = bar.add_task(f"job {job_id}", total=None, rate="", eta="")
         while True:
             progress = jobs.job_progress(engine, job_id)
-            description = f"job {job_id} {progress.status_text}"
+            description = escape(plain_text(f"job {job_id} {progress.status_text}"))
             bar.update(
                 task,
                 description=description,
@@ -66,16 +67,16 @@ def wait_for_job(engine: Engine, job_id: int, *, poll: float = POLL_SECONDS) -> 
 def print_progress(progress: JobProgress) -> None:
     lines = [
         f"job {progress.job_id} ({progress.kind.value}): {progress.status_text}",
-        f"  source:   {progress.source}",
+        f"  source:   {plain_text(progress.source)}",
         f"  progress: {progress.done:,}/{progress.total:,} ({progress.percent:.1f} %)",
         f"  errors:   {progress.errors:,}   already in the library: {progress.skipped:,}",
         f"  elapsed:  {format_duration(progress.elapsed_seconds)}   "
         f"{_eta(progress)}   {_rate(progress)}",
     ]
     if progress.current_file and progress.is_active:
-        lines.append(f"  current:  {progress.current_file}")
+        lines.append(f"  current:  {plain_text(progress.current_file)}")
     if progress.message:
-        lines.append(f"  message:  {progress.message}")
+        lines.append(f"  message:  {plain_text(progress.message)}")
     click.echo("\n".join(lines))
 
 
@@ -123,7 +124,7 @@ def print_job_table(rows: list[Job], zone: tzinfo) -> None:
             f"{job.done:,}/{job.total:,}",
             f"{job.errors:,}",
             format_local_time(job.created_at, zone),
-            job.source,
+            escape(plain_text(job.source)),  # a name is text, never Rich markup
         )
     console = Console()
     if not console.is_terminal:  # piped: whole paths on one line each, for grep and friends

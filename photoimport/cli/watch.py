@@ -15,7 +15,8 @@ import click
 
 from photoimport.db.engine import engine_for
 from photoimport.db.settings_store import display_zone
-from photoimport.errors import PhotoimportError
+from photoimport.display import plain_text
+from photoimport.errors import PhotoimportError, hide_passwords
 from photoimport.settings import load_settings
 from photoimport.watch.control import stop_watcher
 from photoimport.watch.registry import add_folder, folder_statuses, remove_folder
@@ -33,7 +34,8 @@ class _WatchGroup(click.Group):
         try:
             return super().invoke(ctx)
         except PhotoimportError as exc:
-            raise click.ClickException(" ".join(str(exc).split())) from exc
+            message = plain_text(hide_passwords(" ".join(str(exc).split())))
+            raise click.ClickException(message) from exc
 
 
 @click.group("watch", cls=_WatchGroup, invoke_without_command=True)
@@ -105,7 +107,7 @@ def add_command(path: Path, polling: bool) -> None:
     """Watch PATH (it must exist and, when set, lie in PHOTOIMPORT_ALLOWED_ROOTS)."""
     settings = load_settings()
     folder = add_folder(engine_for(settings), settings, path, polling=polling)
-    click.echo(f"watching {folder}" + (" (polling)" if polling else ""))
+    click.echo(f"watching {plain_text(str(folder))}" + (" (polling)" if polling else ""))
 
 
 @watch_group.command("remove")
@@ -113,7 +115,7 @@ def add_command(path: Path, polling: bool) -> None:
 def remove_command(path: Path) -> None:
     """Stop watching PATH (photos already imported stay in the library)."""
     folder = remove_folder(engine_for(load_settings()), path)
-    click.echo(f"no longer watching {folder}")
+    click.echo(f"no longer watching {plain_text(str(folder))}")
 
 
 @watch_group.command("list")
@@ -127,7 +129,7 @@ def list_command() -> None:
         click.echo("no watched folders: add one with `photoimport watch add PATH`")
         return
     for status in statuses:
-        click.echo(format_status_line(status, zone))
+        click.echo(plain_text(format_status_line(status, zone)))
 
 
 @watch_group.command("stop")

@@ -29,7 +29,7 @@ from sqlalchemy.engine.url import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from photoimport.errors import DatabaseError
+from photoimport.errors import DatabaseError, hide_passwords
 from photoimport.settings import Settings
 
 BUSY_TIMEOUT_MS = 10_000
@@ -59,10 +59,12 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 def make_engine(url: str, *, migrate: bool = True) -> Engine:
     """A new engine for ``url``, reachable and migrated (raises ``DatabaseError`` otherwise)."""
     url = normalise_url(url)
+    shown = hide_passwords(url)  # no message, page, log or stderr ever shows the password
     try:
         parsed = make_url(url)
-    except SQLAlchemyError as exc:
-        raise DatabaseError(f"database URL {url!r} is not valid: {exc}") from exc
+    except (SQLAlchemyError, ValueError) as exc:  # ValueError: a port that is not a number
+        why = "its port is not a number" if isinstance(exc, ValueError) else str(exc)
+        raise DatabaseError(f"database URL {shown!r} is not valid: {hide_passwords(why)}") from exc
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             folder = Path(parsed.database).parent
@@ -74,9 +76,16 @@ def make_engine(url: str, *, migrate: bool = True) -> Engine:
                 ) from exc
         engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+    elif parsed.get_backend_name() == "postgresql":
+        try:
+            engine = sa.create_engine(
+                url, pool_pre_ping=True, connect_args={"connect_timeout": 5}, pool_size=3
+            )
+        except SQLAlchemyError as exc:  # e.g. an unknown driver after "postgresql+"
+            raise DatabaseError(f"database URL {shown!r} cannot be used: {exc}") from exc
     else:
-        engine = sa.create_engine(
-            url, pool_pre_ping=True, connect_args={"connect_timeout": 5}, pool_size=3
+        raise DatabaseError(
+            f"database URL {shown!r} is not valid: use sqlite:///PATH or postgresql+psycopg://..."
         )
     try:
         with engine.connect() as conn:
@@ -85,7 +94,7 @@ def make_engine(url: str, *, migrate: bool = True) -> Engine:
         engine.dispose()
         raise DatabaseError(
             f"cannot reach the database {parsed.render_as_string(hide_password=True)}: "
-            f"{_first_line(exc)}"
+            f"{hide_passwords(_first_line(exc))}"
         ) from exc
     if migrate:
         ensure_schema(engine)

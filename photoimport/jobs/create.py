@@ -59,7 +59,7 @@ def create_upload_job(
     validate_import_settings(settings)
     with engine.begin() as conn:
         job_id = _insert_job(conn, JobKind.UPLOAD, str(staged), settings, [])
-        target = uploads_dir / str(job_id)
+        target = _free_folder(uploads_dir, str(job_id))
         staged.replace(target)  # same filesystem: uploads_dir holds both
         try:
             paths = sorted(p for p in target.rglob("*") if p.is_file())
@@ -71,6 +71,16 @@ def create_upload_job(
             target.replace(staged)
             raise
     return job_id
+
+
+def _free_folder(parent: Path, name: str) -> Path:
+    """``parent/name``, or ``name-2``, ``name-3``... when a folder of that name exists (left by
+    an older library whose job numbers started again at 1)."""
+    candidate, n = parent / name, 1
+    while candidate.exists():
+        n += 1
+        candidate = parent / f"{name}-{n}"
+    return candidate
 
 
 def _insert_job(

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 from typing import TextIO
 
+from photoimport.display import spreadsheet_cell
 from photoimport.library.queries import FileRow
 
 __all__ = ["EXPORT_COLUMNS", "ExportFormat", "export_record", "write_rows"]
@@ -96,7 +97,8 @@ def _write_csv(rows: Iterable[FileRow], out: TextIO) -> int:
     writer.writeheader()
     count = 0
     for row in rows:
-        writer.writerow(export_record(row))
+        # a spreadsheet must not run a name or a tag as a formula: cells are text
+        writer.writerow({k: spreadsheet_cell(v) for k, v in export_record(row).items()})
         count += 1
     return count
 

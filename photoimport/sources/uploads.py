@@ -16,7 +16,9 @@ run with ``use_mtime=False`` (``upload_import_settings``).
 
 from __future__ import annotations
 
+import errno
 import secrets
+import shutil
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -159,7 +161,19 @@ def save_upload_batch(
     caps = caps or UploadCaps()
     check_caps(files, caps)  # before any folder is made: a refused batch leaves nothing behind
     folder = new_batch_dir(uploads_dir)
-    return UploadBatch(folder=folder, saved=save_uploads(files, folder, caps))
+    try:
+        saved = save_uploads(files, folder, caps)
+    except OSError as exc:  # a partial batch is never left behind, nor imported
+        shutil.rmtree(folder, ignore_errors=True)
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise UploadRejected(
+                "the disk is full: the upload was not saved (nothing of it was kept); free some "
+                "space on the server, or upload fewer photos"
+            ) from exc
+        raise UploadRejected(
+            f"the upload could not be saved ({exc.strerror or exc}); nothing of it was kept"
+        ) from exc
+    return UploadBatch(folder=folder, saved=saved)
 
 
 def upload_import_settings(settings: ImportSettings) -> ImportSettings:

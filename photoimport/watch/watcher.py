@@ -44,6 +44,7 @@ from photoimport.db.work import HEARTBEAT_SECONDS
 from photoimport.errors import PhotoimportError
 from photoimport.settings import Settings
 from photoimport.watch.observer import FolderWatch
+from photoimport.watch.recovery import JobRecovery
 from photoimport.watch.registry import (
     add_folder,
     beat,
@@ -82,6 +83,7 @@ class Watcher:
         self.folders: dict[str, FolderWatch] = {}
         self.stop_requested = threading.Event()
         self.watcher_id: int | None = None
+        self.recovery = JobRecovery(settings, engine)
 
     # -- folders ----------------------------------------------------------------------------
     def _wanted_folders(self) -> dict[str, bool]:
@@ -158,6 +160,7 @@ class Watcher:
             self.sync_folders(now)
             self._write_back()
             beat(self.engine, self.watcher_id)
+            self.recovery.step(self.folders)  # failed or lost batches go again (issue 10)
         except (PhotoimportError, SQLAlchemyError) as exc:  # a locked or unreachable database
             log.error("heartbeat failed, retried in %.0f s: %s", HEARTBEAT_SECONDS, exc)
 
