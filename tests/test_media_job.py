@@ -92,6 +92,8 @@ def test_a_dump_of_every_kind(
     assert count_files(sqlite_engine, FileFilter(kind="raw")) == 1
     live = list_files(sqlite_engine, FileFilter(kind="live"))
     assert [f.name for f in live] == ["IMG_7943.HEIC"]
+    primaries = {f.name for f in list_files(sqlite_engine, FileFilter(primaries_only=True))}
+    assert primaries == {"IMG_7943.HEIC", "IMG_0001.JPG", "clip.mov", "niaz.jpg"}
 
     exported = {Path(r.path).name: r for r in export_rows(sqlite_engine, job_id)}
     assert exported["niaz.jpg"].sidecars == str(folder / "sidecars" / "niaz.xmp")
