@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from photoimport.enums import Confidence
 from photoimport.display import markdown_text
+from photoimport.enums import Confidence
 from photoimport.errors import PhotoimportError
 from photoimport.library import gallery, photo, variants
 from photoimport.library.params import filter_from_view, params_from_filter

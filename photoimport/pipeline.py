@@ -2,18 +2,20 @@
 
 The stages, each timed into ``StageTimings`` and each named in the ``FileError`` when it fails:
 
-1. read: the file is opened read-only and read once into memory (size and mtime from the same
-   open file), SHA-256 of those bytes.
+1. read: the file is opened read-only; up to ``IN_MEMORY_BYTES`` it is read once into memory
+   (SHA-256 of those bytes, decoded from memory), a larger one is hashed while streaming and
+   decoded from the file, so a 2 GB video costs little memory. Size and mtime from the same open.
 2. detect: the type from the content (``formats.detect_format``), never from the name;
    unsupported formats and non-images stop here with the detector's plain-words reason.
-3. decode (open): HEIC/AVIF boxes that run past the end of the file are refused as truncated
-   (libheif would decode what it reaches); Pillow opens the bytes (only the detected format's
-   plugin may claim them); the pixel count is checked against ``max_image_pixels``
-   (decompression bombs) before any pixel is decoded.
-   metadata: ``metadata.metadata_from_image`` reads tags without decoding pixels.
-4. decode: one reduced decode (``thumbnails.reduce_image``), upright, RGB.
-5. hash: the perceptual hash of that reduced image.
-6. timestamp: ``timestamps.capture_time`` from the metadata, the name and (when allowed) mtime.
+3. decode: by kind (issue 11). A still photo: ``metadata.stills.open_still`` (Pillow opens it,
+   metadata without decoding, decompression bombs refused, one reduced decode, upright); a RAW:
+   ``metadata.kinds.open_raw`` (its own metadata blocks and largest embedded preview, never a
+   demosaic); a video: ``metadata.kinds.open_video`` (PyAV: container facts, first key frame).
+   Pixels that cannot be decoded are not an error: the file keeps its hash, metadata (read from
+   the bytes) and capture time, with ``preview_error`` saying why there is no picture.
+4. metadata: the XMP and Google Takeout sidecars beside the file add their dates and GPS.
+5. hash: the perceptual hash of the reduced picture (none without a picture).
+6. timestamp: ``capture_time`` from the metadata, the name and (when allowed) mtime.
 7. thumbnail: ``thumbs/<sha[:2]>/<sha>.jpg`` written atomically (or reused), last, so a file
    that fails leaves no thumbnail behind.
 

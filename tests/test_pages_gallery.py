@@ -3,6 +3,7 @@ seeded with 130 files (real JPEG thumbnails written for each)."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -182,3 +183,29 @@ def test_every_page_renders_its_title(app_env: AppEnv) -> None:
         at.switch_page(page).run()
         assert not at.exception, page
         assert at.title[0].value.endswith(title), page
+
+
+def test_photo_detail_lists_variants_and_sidecars(app_env: AppEnv, library: int) -> None:
+    """Issue 11: a still with its Live Photo motion part and the sidecar read for it."""
+    sidecar = "/photos/IMG_1.HEIC.xmp"
+    with app_env.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "UPDATE file SET kind = 'video', variant_of = 1, duration_seconds = 1.9, name = ?"
+            " WHERE id = 2",
+            ("IMG_1.MOV",),
+        )
+        conn.exec_driver_sql(
+            "UPDATE file SET is_live = 1, variant_count = 1, sidecars_json = ? WHERE id = 1",
+            (json.dumps([sidecar]),),
+        )
+    at = open_app()
+    at.query_params["photo"] = "1"
+    at.switch_page("pages/photo.py").run()
+    assert not at.exception
+    subheaders = [s.value for s in at.subheader]
+    assert "Variants (1)" in subheaders
+    assert "Sidecars read (1)" in subheaders
+    assert [b.label for b in at.button if b.key == "variant_2"] == ["video: IMG_1.MOV"]
+    assert sidecar in [t.value for t in at.text]
+    facts = at.table[0].value
+    assert "photo (Live Photo)" in list(facts["value"])

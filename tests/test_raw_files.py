@@ -106,3 +106,69 @@ def test_a_raw_without_any_preview_keeps_its_facts(tmp_path: Path) -> None:
     assert result.preview_error == "no embedded preview image in this RAW file"
     assert result.thumbnail is None
     assert result.phash is None
+
+
+def _tiff_raw(magic: bytes, preview: bytes, orientation: int, when: str) -> bytes:
+    """A little-endian TIFF-structured RAW as cameras write them: IFD0 (Make, Orientation,
+    Exif IFD with DateTimeOriginal, one SubIFD), the SubIFD a one-strip JPEG preview."""
+    make, dto = b"ACME\x00", when.encode() + b"\x00"
+    ifd0_at, n0 = 8, 4
+    exif_at = ifd0_at + 2 + 12 * n0 + 4
+    sub_at = exif_at + 2 + 12 + 4
+    make_at = sub_at + 2 + 12 * 3 + 4
+    dto_at = make_at + len(make)
+    jpeg_at = dto_at + len(dto)
+
+    def entry(tag: int, typ: int, count: int, value: int) -> bytes:
+        if typ == 3 and count == 1:
+            return struct.pack("<HHIHH", tag, typ, count, value, 0)
+        return struct.pack("<HHII", tag, typ, count, value)
+
+    ifd0 = struct.pack("<H", n0) + b"".join(
+        [
+            entry(0x010F, 2, len(make), make_at),
+            entry(0x0112, 3, 1, orientation),
+            entry(0x014A, 4, 1, sub_at),
+            entry(0x8769, 4, 1, exif_at),
+        ]
+    )
+    exif = struct.pack("<H", 1) + entry(0x9003, 2, len(dto), dto_at) + struct.pack("<I", 0)
+    sub = struct.pack("<H", 3) + b"".join(
+        [
+            entry(0x0103, 3, 1, 6),
+            entry(0x0111, 4, 1, jpeg_at),
+            entry(0x0117, 4, 1, len(preview)),
+        ]
+    )
+    body = ifd0 + struct.pack("<I", 0) + exif + sub + struct.pack("<I", 0) + make + dto
+    return magic + struct.pack("<I", ifd0_at) + body + preview + bytes(4096)
+
+
+@pytest.mark.parametrize(
+    ("name", "magic", "label"),
+    [
+        ("P1010001.ORF", b"IIRO", "Olympus ORF raw"),
+        ("P1000001.RW2", b"IIU\x00", "Panasonic RW2 raw"),
+        ("DSC_0001.NEF", b"II*\x00", "Nikon NEF raw"),
+        ("IMGP0001.PEF", b"II*\x00", "Pentax PEF raw"),
+    ],
+)
+def test_made_raws_of_each_tiff_family_maker(
+    name: str, magic: bytes, label: str, tmp_path: Path
+) -> None:
+    """No usable ORF or RW2 exists in corpus-extra: these are made to the TIFF layout."""
+    buffer = io.BytesIO()
+    draw_scene((640, 480), seed=9).save(buffer, "JPEG")
+    path = tmp_path / name
+    path.write_bytes(_tiff_raw(magic, buffer.getvalue(), 6, "2022:05:01 09:30:00"))
+    result = process_file(path, PipelineSettings(thumbs_dir=tmp_path / "t", timezone="UTC"))
+    assert result.error is None, result.error
+    assert (result.kind, result.file_type) == ("raw", label)
+    assert result.metadata is not None
+    assert result.metadata.make == "ACME"
+    assert result.capture is not None
+    assert result.capture.local is not None
+    assert result.capture.local.isoformat() == "2022-05-01T09:30:00+00:00"
+    assert result.thumbnail is not None
+    with Image.open(result.thumbnail) as thumb:
+        assert thumb.size == (240, 320)  # 640x480 preview turned by orientation 6

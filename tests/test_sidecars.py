@@ -190,3 +190,17 @@ def test_sidecars_read_are_listed_and_copied_folders_work(tmp_path: Path) -> Non
         folder / "20240107_110258.jpg", PipelineSettings(thumbs_dir=tmp_path / "t")
     )
     assert result.sidecars == (str(folder / "20240107_110258.jpg.xmp"),)
+
+
+def test_a_big_takeout_folder_matches_in_linear_time() -> None:
+    import time
+
+    from photoimport.metadata.sidecars import FolderSidecars
+
+    photos = [f"PXL_2023{i:06d}_123456789.jpg" for i in range(5000)]
+    names = [*photos, *(f"{p}.supplemental-metadata.json" for p in photos)]
+    started = time.perf_counter()
+    folder = FolderSidecars(names)
+    found = [folder.of(p) for p in photos]
+    assert time.perf_counter() - started < 2.0
+    assert found[1234] == [f"{photos[1234]}.supplemental-metadata.json"]

@@ -61,12 +61,17 @@ def test_corpus_folder_job_end_to_end_then_again_as_already_known(
     rows = manifest_rows()
     states = item_states(sqlite_engine, job_id)
     assert sorted(states) == sorted(str(folder / r["path"]) for r in rows)  # each file once
-    bad = [r for r in rows if unusable(r)]
-    broken = {str(folder / r["path"]) for r in bad}
+    # issue 11: broken pixels keep their facts, so every corpus file is in the library
+    broken: set[str] = set()
     assert {p for p, s in states.items() if s == "error"} == broken
     counts = check_job_consistent(sqlite_engine, sqlite_settings.home, job_id)
-    good = [r for r in rows if not unusable(r)]
+    good = rows
     good_shas = {r["sha256"] for r in good}
+    with sqlite_engine.connect() as conn:
+        warned = conn.execute(
+            sa.select(sa.func.count()).where(FILE.c.preview_error.is_not(None))
+        ).scalar_one()
+    assert warned == len({r["sha256"] for r in rows if unusable(r)})
     with sqlite_engine.connect() as conn:
         assert set(conn.execute(sa.select(FILE.c.sha256)).scalars()) == good_shas
     assert counts["done"] == len(good_shas)

@@ -16,13 +16,44 @@ from tests.fixtures.corpus import CORPUS, manifest_rows
 
 
 def unusable(row: dict[str, str]) -> bool:
-    """Broken, or (the uncompressed HEIF) valid but not decodable by this pillow-heif build."""
+    """Broken, or (the uncompressed HEIF) valid but not decodable by this pillow-heif build.
+
+    Since issue 11 these are imported with their facts and "no preview" (a warning): they
+    end DONE, not ERROR. Files the pipeline refuses are made by ``write_refused``.
+    """
     return row["broken"] == "yes" or row["pillow_opens"] == "no"
 
 
+# Files every import refuses (their item ends ERROR): not images, or formats not supported.
+REFUSED = (
+    ("notes.jpg", b"shopping list: eggs, milk\n"),
+    ("photo.jxl", b"\xff\x0a" + bytes(200)),
+    ("empty.jpg", b""),
+    ("scan.bmp", b"BM" + bytes(200)),
+    ("report.png", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"),
+    ("archive.heic", b"PK\x03\x04" + bytes(100)),
+)
+
+
+def write_refused(dst: Path, limit: int | None = None) -> list[Path]:
+    """Write files the pipeline refuses (each a recorded error) into ``dst``."""
+    dst.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, data in REFUSED[:limit]:
+        (dst / name).write_bytes(data)
+        written.append(dst / name)
+    return written
+
+
 def copy_corpus(dst: Path, *, broken: bool | None = None, limit: int | None = None) -> list[Path]:
-    """Copy corpus files (only unusable ones, only good ones, or all) into ``dst``, small first."""
-    rows = [r for r in manifest_rows() if broken is None or unusable(r) == broken]
+    """Copy corpus files (only good ones, or all) into ``dst``, small first.
+
+    ``broken=True`` gives files that end as errors: since issue 11 a broken photo keeps its
+    facts, so these are ``write_refused`` files (not images, unsupported formats).
+    """
+    if broken:
+        return write_refused(dst, limit)
+    rows = [r for r in manifest_rows() if broken is None or not unusable(r)]
     rows.sort(key=lambda r: (int(r["size_bytes"]), r["path"]))
     copied: list[Path] = []
     for row in rows[:limit]:

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from photoimport import jobs
 from photoimport.db.models import JobKind
 from photoimport.display import format_duration
+from photoimport.jobs.summary import JobSummary
 from photoimport.library import charts
 
 
@@ -39,6 +40,7 @@ def summary_panel(engine: Engine, job_id: int) -> None:
     cols[4].metric("Near duplicate groups", f"{s.near_duplicate_groups:,}")
     speed = f"{s.files_per_second:,.1f} files per second" if s.files_per_second else None
     cols[5].metric("Duration", format_duration(s.duration_seconds), help=speed)
+    _kinds(s)
     left, right = st.columns([3, 2])
     with left:
         st.markdown("**Photos per month**")
@@ -83,3 +85,14 @@ def summary_panel(engine: Engine, job_id: int) -> None:
             .properties(height=260)
         )
         st.altair_chart(chart, width="stretch")
+
+
+def _kinds(s: JobSummary) -> None:
+    """Issue 11: the job's files by kind, those kept without a picture, orphan sidecars."""
+    if s.by_kind:
+        kinds = ", ".join(f"{kind} {count:,}" for kind, count in sorted(s.by_kind.items()))
+        kept = f"; {s.no_preview:,} kept without a picture (no preview)" if s.no_preview else ""
+        st.caption(f"Kinds: {kinds}{kept}")
+    if s.unmatched_sidecars:
+        with st.expander(f"Sidecars that matched no file ({len(s.unmatched_sidecars):,})"):
+            st.text("\n".join(s.unmatched_sidecars[:200]))

@@ -18,6 +18,7 @@ from photoimport.db.models import (
     utcnow,
 )
 from photoimport.errors import FolderNotFound, FolderNotReadable
+from photoimport.metadata.sidecars import is_sidecar_name
 from photoimport.settings import ImportSettings, validate_import_settings
 
 _ITEM_CHUNK = 1000
@@ -62,7 +63,10 @@ def create_upload_job(
         target = _free_folder(uploads_dir, str(job_id))
         staged.replace(target)  # same filesystem: uploads_dir holds both
         try:
-            paths = sorted(p for p in target.rglob("*") if p.is_file())
+            # sidecars (XMP, Takeout JSON) are read beside their photo, never imported as files
+            paths = sorted(
+                p for p in target.rglob("*") if p.is_file() and not is_sidecar_name(p.name)
+            )
             conn.execute(
                 JOB.update().where(JOB.c.id == job_id).values(source=str(target), total=len(paths))
             )

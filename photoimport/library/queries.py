@@ -71,6 +71,7 @@ class FileFilter:
     camera: str | None = None  # model
     duplicates_only: bool = False  # exact or near duplicates
     kind: str | None = None  # issue 11: "photo", "raw", "video" or "live" (a Live Photo)
+    primaries_only: bool = False  # issue 11: hide variants (a RAW beside its JPEG, Live motion)
     sort: SortOrder = SortOrder.CAPTURE_TIME
     # --- issue 15: gallery and demo mode ---
     owner: str | None = None  # demo mode: only the files this visitor's jobs brought
@@ -161,6 +162,8 @@ def _conditions(flt: FileFilter) -> list[sa.ColumnElement[bool]]:
         end = datetime.combine(after, time.min, tzinfo=UTC)
         conds.append(col(File.effective_utc) < end + MAX_UTC_OFFSET)
         conds.append(col(File.effective_local) < after.isoformat())
+    if flt.primaries_only:
+        conds.append(col(File.variant_of).is_(None))
     if flt.kind == "live":
         conds.append(col(File.is_live).is_(True))
     elif flt.kind is not None:

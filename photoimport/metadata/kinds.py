@@ -29,7 +29,12 @@ from PIL import Image, ImageOps
 from photoimport.media.raw import read_raw, read_raw_bytes
 from photoimport.media.video import VideoInfo, avchd_date, parse_iso6709, read_video
 from photoimport.metadata.embedded import Blocks, find_blocks, metadata_from_blocks
-from photoimport.metadata.sidecars import MAX_SIDECAR_BYTES, read_xmp_sidecar, sidecar_names
+from photoimport.metadata.sidecars import (
+    MAX_SIDECAR_BYTES,
+    FolderSidecars,
+    is_sidecar_name,
+    read_xmp_sidecar,
+)
 from photoimport.metadata.takeout import parse_takeout_json
 from photoimport.metadata.values import DateTag, DateTagName, GpsInfo, ImageMetadata
 
@@ -183,12 +188,14 @@ def facts_without_pixels(head: bytes, fmt: str, mime: str, reason: str, box: int
 
 
 @lru_cache(maxsize=64)
-def _folder_names(folder: str, mtime_ns: int) -> tuple[str, ...]:
-    """The names in a folder (cached per folder and modification time, per process)."""
+def _folder_sidecars(folder: str, mtime_ns: int) -> FolderSidecars:
+    """The folder's sidecars, indexed (cached per folder and modification time, per process:
+    a folder is listed once however many photos it holds)."""
     try:
-        return tuple(p.name for p in Path(folder).iterdir())
+        names = [p.name for p in Path(folder).iterdir() if is_sidecar_name(p.name)]
     except OSError:
-        return ()
+        names = []
+    return FolderSidecars(names)
 
 
 def with_sidecars(meta: ImageMetadata, path: Path) -> tuple[ImageMetadata, tuple[str, ...]]:
@@ -197,7 +204,7 @@ def with_sidecars(meta: ImageMetadata, path: Path) -> tuple[ImageMetadata, tuple
         mtime_ns = path.parent.stat().st_mtime_ns
     except OSError:
         return meta, ()
-    names = sidecar_names(path.name, list(_folder_names(str(path.parent), mtime_ns)))
+    names = _folder_sidecars(str(path.parent), mtime_ns).of(path.name)
     dates = list(meta.dates)
     gps = meta.gps
     notes = list(meta.warnings)

@@ -20,12 +20,13 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Final
 
-from photoimport.metadata.takeout import match_takeout_json
+from photoimport.metadata.takeout import TakeoutIndex
 from photoimport.metadata.values import DateTag, DateTagName, GpsInfo
 from photoimport.metadata.xmp import read_xmp_dates
 
 __all__ = [
     "SIDECAR_SUFFIXES",
+    "FolderSidecars",
     "XmpSidecar",
     "is_sidecar_name",
     "read_xmp_sidecar",
@@ -68,21 +69,29 @@ def is_sidecar_name(name: str) -> bool:
     return name.lower().endswith(SIDECAR_SUFFIXES)
 
 
+class FolderSidecars:
+    """The sidecars of one folder, indexed once: each photo then finds its own in O(1)."""
+
+    def __init__(self, names: list[str]) -> None:
+        self._xmp = {n.lower(): n for n in names if n.lower().endswith(".xmp")}
+        self._takeout = TakeoutIndex([n for n in names if n.lower().endswith(".json")])
+
+    def of(self, media: str) -> list[str]:
+        """The sidecars of ``media``, XMP first (``IMG.JPG.xmp``, then ``IMG.xmp``)."""
+        found: list[str] = []
+        for candidate in (f"{media}.xmp", f"{PurePath(media).stem}.xmp"):
+            name = self._xmp.get(candidate.lower())
+            if name is not None and name not in found:
+                found.append(name)
+        takeout = self._takeout.match(media)
+        if takeout is not None:
+            found.append(takeout)
+        return found
+
+
 def sidecar_names(media: str, names: list[str]) -> list[str]:
     """The sidecars of ``media`` among ``names`` (the files of its folder), XMP first."""
-    lowered = {n.lower(): n for n in names if is_sidecar_name(n)}
-    stem = PurePath(media).stem
-    found: list[str] = []
-    for candidate in (f"{media}.xmp", f"{stem}.xmp"):
-        name = lowered.get(candidate.lower())
-        if name is not None and name not in found:
-            found.append(name)
-    takeout = match_takeout_json(
-        media, [n for n in lowered.values() if n.lower().endswith(".json")]
-    )
-    if takeout is not None:
-        found.append(takeout)
-    return found
+    return FolderSidecars(names).of(media)
 
 
 def read_xmp_sidecar(data: bytes) -> XmpSidecar:

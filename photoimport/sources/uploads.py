@@ -46,6 +46,9 @@ __all__ = [
 # Extensions offered by the browser's file picker (the pipeline itself decides by content).
 UPLOAD_TYPES = (
     "jpg", "jpeg", "jpe", "png", "webp", "heic", "heif", "avif", "tif", "tiff", "gif", "mpo",
+    # issue 11: RAW, video, and the sidecars read beside them
+    "dng", "cr2", "cr3", "crw", "nef", "arw", "orf", "raf", "rw2", "pef",
+    "mp4", "mov", "m4v", "3gp", "mkv", "avi", "mts", "xmp", "json",
 )  # fmt: skip
 MAX_NAME_BYTES = 200  # below the 255-byte limit of ext4/APFS/NTFS, leaving room for "-NNN"
 MAX_EXT_CHARS = 10
