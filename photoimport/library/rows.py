@@ -24,7 +24,6 @@ __all__ = ["EXPORT_COLUMNS", "ExportFormat", "export_record", "write_rows"]
 Value = str | int | None
 
 EXPORT_COLUMNS: tuple[str, ...] = (
-    "id",
     "path",
     "sha256",
     "size",
@@ -41,6 +40,7 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "error",
     "make",
     "model",
+    "id",
     "detected_local",
     "decision",
 )
@@ -54,7 +54,6 @@ class ExportFormat(StrEnum):
 def export_record(row: FileRow) -> dict[str, Value]:
     """``row`` as an ordered column -> value mapping (the order of ``EXPORT_COLUMNS``)."""
     return {
-        "id": row.file_id,
         "path": row.path,
         "sha256": row.sha256,
         "size": row.size,
@@ -71,6 +70,7 @@ def export_record(row: FileRow) -> dict[str, Value]:
         "error": row.error,
         "make": row.make,
         "model": row.model,
+        "id": row.file_id,
         "detected_local": row.detected_local,
         "decision": row.decision,
     }
