@@ -144,6 +144,7 @@ def _read(im: Image.Image) -> ImageMetadata:
         gps=fields.gps,
         makernote_offset=makernote_offset,
         warnings=tuple(notes),
+        serial=fields.serial,
     )
 
 

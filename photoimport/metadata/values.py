@@ -78,6 +78,7 @@ class ImageMetadata:
     # Added by the metadata owner: things that were present but unreadable, in plain words
     # (e.g. "EXIF Exif IFD pointer has the wrong type (str)"). Never an error by itself.
     warnings: tuple[str, ...] = ()
+    serial: str | None = None  # issue 12: EXIF BodySerialNumber (the camera body)
 
     def date(self, name: DateTagName) -> DateTag | None:
         """The first date tag with this name, if any."""
