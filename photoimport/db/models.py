@@ -234,7 +234,6 @@ class DateDecision(SQLModel, table=True):
 
     __table_args__ = (
         sa.Index("ix_datedecision_action_file", "action_id", "file_id"),
-        sa.Index("ix_datedecision_file", "file_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
