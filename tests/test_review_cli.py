@@ -54,7 +54,7 @@ def test_list_set_shift_undo(sqlite_engine: Engine, lib: dict[str, int]) -> None
     assert "assumed +01:00 (the photo's zone)" in out
     assert json.loads(_ok("dates", "list", "--format", "json")) == []
     dry = _ok("dates", "shift", "--camera", "Canon EOS 80D", "--by", "-01:00:00", "--dry-run")
-    assert "1 photos would change" in dry
+    assert "1 photo would change" in dry
     assert "-> 2021-05-01T09:00:00+02:00" in dry
     assert effective(sqlite_engine, lib["a"])[0] == "2021-05-01T10:00:00+02:00"
     _ok(

@@ -176,3 +176,45 @@ def test_shift_by_job_and_date_range(sqlite_engine: Engine, lib: dict[str, int])
             by=timedelta(hours=1),
             now=NOW,
         )
+
+
+def test_two_bodies_of_one_model_are_told_apart_by_serial(sqlite_engine: Engine) -> None:
+    job = add_job(sqlite_engine)
+    one = add_photo(
+        sqlite_engine, job, "/p/x/A.JPG", "2021-05-01T10:00:00+02:00", camera_serial="1"
+    )
+    two = add_photo(
+        sqlite_engine, job, "/p/x/B.JPG", "2021-05-01T10:00:00+02:00", camera_serial="2"
+    )
+    body = find_camera(sqlite_engine, "canon eos 80d #2")
+    assert body == CameraKey("Canon", "Canon EOS 80D", "2")
+    bulk.shift_dates(sqlite_engine, Selection(camera=body), by=timedelta(minutes=5), now=NOW)
+    assert effective(sqlite_engine, two)[0] == "2021-05-01T10:05:00+02:00"
+    assert effective(sqlite_engine, one)[0] == "2021-05-01T10:00:00+02:00"
+    assert find_camera(sqlite_engine, "Canon EOS 80D") == CANON  # the model: every body
+
+
+def test_a_photos_variants_follow_it_and_stay_out_of_the_queue(sqlite_engine: Engine) -> None:
+    from photoimport.review import queue
+
+    job = add_job(sqlite_engine)
+    jpeg = add_photo(
+        sqlite_engine, job, "/p/v/IMG_1.JPG", "2021-05-01T10:00:00+02:00", confidence=Confidence.LOW
+    )
+    raw = add_photo(
+        sqlite_engine,
+        job,
+        "/p/v/IMG_1.CR2",
+        "2021-05-01T10:00:00+02:00",
+        confidence=Confidence.LOW,
+        variant_of=jpeg,
+    )
+    add_photo(
+        sqlite_engine, job, "/p/v/IMG_2.JPG", None, confidence=Confidence.NONE, discarded=True
+    )
+    assert [i.file_id for i in queue.review_queue(sqlite_engine).items] == [jpeg]
+    done, _ = decisions.set_date(sqlite_engine, jpeg, "2021-05-01 11:00:00", "UTC", now=NOW)
+    assert done.count == 2
+    assert effective(sqlite_engine, raw)[:2] == ("2021-05-01T11:00:00+02:00", "HIGH")
+    undo.undo_last(sqlite_engine)
+    assert effective(sqlite_engine, raw) == ("2021-05-01T10:00:00+02:00", "LOW", None)

@@ -96,3 +96,19 @@ def test_shift_a_camera_with_a_preview(app_env: AppEnv, photos: dict[str, int]) 
     at.button(key="s_apply").click().run()
     assert not at.exception
     assert effective(app_env.engine, photos["ok"])[0] == "2021-05-01T11:00:00+02:00"
+
+
+def test_camera_and_fill_tools_run(app_env: AppEnv, photos: dict[str, int]) -> None:
+    at = _review()
+    at.button(key="a_suggest").click().run()
+    assert not at.exception
+    assert any("No evidence" in i.value for i in at.info)
+    at.button(key="f_look").click().run()
+    assert not at.exception
+    at.selectbox(key="a_camera").set_value(CameraKey("Canon", "Canon EOS 80D")).run()
+    at.number_input(key="a_photo").set_value(photos["ok"]).run()
+    at.text_input(key="a_shows").input("2021-05-01 10:00:30").run()
+    at.button(key="a_apply").click().run()
+    assert not at.exception
+    assert at.success[0].value.startswith("Aligned (action 1)")
+    assert effective(app_env.engine, photos["ok"])[0] == "2021-05-01T10:00:30+02:00"

@@ -80,6 +80,7 @@ def file_row(result: FileResult, home: Path, job_id: int) -> File:
         orientation=meta.orientation,
         make=meta.make,
         model=meta.model,
+        camera_serial=meta.serial,  # issue 12
         phash=result.phash,
         capture_utc=utc,
         capture_local=_iso(local),

@@ -44,8 +44,12 @@ def _day(value: datetime | None) -> date | None:
     return value.date() if value is not None else None
 
 
+def _photos(n: int) -> str:
+    return f"{n:,} photo" + ("" if n == 1 else "s")
+
+
 def _done(result: ActionResult) -> None:
-    click.echo(f"action {result.action_id}: {result.summary} ({result.count:,} photos)")
+    click.echo(f"action {result.action_id}: {result.summary} ({_photos(result.count)})")
     click.echo(f"undo it with: photoimport dates undo --action {result.action_id}")
 
 
@@ -172,8 +176,12 @@ def shift(
     if dry_run:
         preview = bulk.preview_shift(engine, sel, by=delta, zone_text=zone)
         click.echo(
-            f"{preview.description}: {preview.count:,} photos would change"
-            + (f" ({preview.undated:,} without a date stay as they are)" if preview.undated else "")
+            f"{preview.description}: {_photos(preview.count)} would change"
+            + (
+                f" ({_photos(preview.undated)} without a date stay as they are)"
+                if preview.undated
+                else ""
+            )
         )
         for row in preview.sample:
             click.echo(f"  {row.file_id}\t{row.name}\t{row.before} -> {row.after}")
@@ -263,7 +271,7 @@ def undo_cmd(decision_id: int | None, action_id: int | None) -> None:
         result = undo.undo_action(engine, action_id)
     else:
         result = undo.undo_last(engine)
-    click.echo(f"{result.summary} ({result.count:,} photos back to their earlier date)")
+    click.echo(f"{result.summary} ({_photos(result.count)} back to their earlier date)")
 
 
 @dates_group.command("history")

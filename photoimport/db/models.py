@@ -245,10 +245,7 @@ class DateAction(SQLModel, table=True):
 class DateDecision(SQLModel, table=True):
     """One photo's date change: its effective value before (to undo) and after."""
 
-    __table_args__ = (
-        sa.Index("ix_datedecision_action_file", "action_id", "file_id"),
-        sa.Index("ix_datedecision_file", "file_id"),
-    )
+    __table_args__ = (sa.Index("ix_datedecision_action_file", "action_id", "file_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     action_id: int = Field(foreign_key="dateaction.id")

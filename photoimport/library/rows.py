@@ -25,7 +25,6 @@ __all__ = ["EXPORT_COLUMNS", "ExportFormat", "export_record", "write_rows"]
 Value = str | int | None
 
 EXPORT_COLUMNS: tuple[str, ...] = (
-    "id",
     "path",
     "sha256",
     "size",
@@ -46,6 +45,7 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "variant_of",
     "variants",
     "sidecars",
+    "id",
     "detected_local",
     "decision",
 )
@@ -59,7 +59,6 @@ class ExportFormat(StrEnum):
 def export_record(row: FileRow) -> dict[str, Value]:
     """``row`` as an ordered column -> value mapping (the order of ``EXPORT_COLUMNS``)."""
     return {
-        "id": row.file_id,
         "path": row.path,
         "sha256": row.sha256,
         "size": row.size,
@@ -80,6 +79,7 @@ def export_record(row: FileRow) -> dict[str, Value]:
         "variant_of": row.variant_of,
         "variants": row.variants,
         "sidecars": row.sidecars,
+        "id": row.file_id,
         "detected_local": row.detected_local,
         "decision": row.decision,
     }

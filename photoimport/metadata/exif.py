@@ -33,6 +33,7 @@ SUBSEC_TIME = 0x9290
 SUBSEC_TIME_ORIGINAL = 0x9291
 SUBSEC_TIME_DIGITIZED = 0x9292
 MAKER_NOTE = 0x927C
+BODY_SERIAL_NUMBER = 0xA431
 # GPS IFD
 GPS_LATITUDE_REF = 1
 GPS_LATITUDE = 2
@@ -66,6 +67,7 @@ class ExifFields:
     gps: GpsInfo | None
     maker_note: bytes | None
     warnings: tuple[str, ...]
+    serial: str | None = None  # issue 12: EXIF BodySerialNumber (tells two bodies apart)
 
 
 def text_value(value: object) -> str | None:
@@ -134,6 +136,7 @@ def read_exif_ifds(
         gps=read_gps(dict(gps_ifd)) if any(t in gps_ifd for t in _GPS_DATA_TAGS) else None,
         maker_note=maker_note if isinstance(maker_note, bytes) and maker_note else None,
         warnings=tuple(warnings),
+        serial=_non_empty(sub.get(BODY_SERIAL_NUMBER)),
     )
 
 

@@ -150,6 +150,7 @@ def _read(im: Image.Image) -> ImageMetadata:
         content_id=apple_content_id(fields.maker_note)
         if fields.maker_note and (fields.make or "").lower() == "apple"
         else None,
+        serial=fields.serial,
     )
 
 

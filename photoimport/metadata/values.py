@@ -89,6 +89,7 @@ class ImageMetadata:
     warnings: tuple[str, ...] = ()
     # --- issue 11 ---
     content_id: str | None = None  # Apple Live Photo content identifier (still or motion)
+    serial: str | None = None  # issue 12: EXIF BodySerialNumber (the camera body)
 
     def date(self, name: DateTagName) -> DateTag | None:
         """The first date tag with this name, if any."""

@@ -27,6 +27,7 @@ from photoimport.review.record import (
     insert_derived,
     new_action,
     read_one,
+    read_rows,
     record_values,
 )
 from photoimport.review.timeinput import check_in_range, parse_user_time, parse_zone, to_fixed
@@ -35,6 +36,12 @@ from photoimport.review.values import ActionKind, ActionResult, UserTime
 __all__ = ["accept_proposals", "fill_date", "pick_candidate", "set_date"]
 
 ID_CHUNK = 10_000  # SQLite caps the parameters of one statement
+
+
+def _with_variants(conn: sa.Connection, change: Change) -> list[Change]:
+    """The photo's change, and the same for its variants (a RAW or Live video beside it)."""
+    variants = read_rows(conn, [col(File.variant_of) == change.row.id])
+    return [change, *(Change(v, change.local, change.confidence) for v in variants)]
 
 
 def set_date(
@@ -54,7 +61,7 @@ def set_date(
         typed = parse_user_time(text, zone, label, now=now)
         summary = f"set photo {file_id} ({row.name}) to {typed.local.isoformat()}"
         change = Change(row, typed.local, Confidence.HIGH.value)
-        return record_values(conn, ActionKind.SET, summary, [change]), typed
+        return record_values(conn, ActionKind.SET, summary, _with_variants(conn, change)), typed
 
 
 def _candidate(raw: str, index: int, file_id: int) -> dict[str, Any]:
@@ -85,7 +92,7 @@ def pick_candidate(engine: Engine, file_id: int, index: int) -> ActionResult:
             f"picked {cand.get('source')} {cand.get('raw')!r} for photo {file_id} ({row.name})"
         )
         change = Change(row, to_fixed(local), Confidence.HIGH.value)
-        return record_values(conn, ActionKind.PICK, summary, [change])
+        return record_values(conn, ActionKind.PICK, summary, _with_variants(conn, change))
 
 
 def fill_date(engine: Engine, file_id: int, local: datetime, reason: str) -> ActionResult:
@@ -95,7 +102,7 @@ def fill_date(engine: Engine, file_id: int, local: datetime, reason: str) -> Act
         row = read_one(conn, file_id)
         summary = f"filled photo {file_id} ({row.name}) with {local.isoformat()}: {reason}"
         change = Change(row, to_fixed(local), Confidence.MEDIUM.value)
-        return record_values(conn, ActionKind.FILL, summary, [change])
+        return record_values(conn, ActionKind.FILL, summary, _with_variants(conn, change))
 
 
 def accept_proposals(engine: Engine, file_ids: Sequence[int]) -> ActionResult:

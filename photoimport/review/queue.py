@@ -156,11 +156,15 @@ def refresh_disputes(engine: Engine, batch: int = 5000) -> int:
 
 
 def _in_queue(confidences: tuple[Confidence, ...]) -> sa.ColumnElement[bool]:
+    """Primaries only (a RAW or Live video beside its photo follows it), discarded ones left out."""
     eff = col(File.effective_confidence)
+    shown = sa.and_(col(File.variant_of).is_(None), col(File.discarded).is_(False))
     if confidences:
-        return eff.in_([c.value for c in confidences])
+        return sa.and_(eff.in_([c.value for c in confidences]), shown)
     medium_disputed = sa.and_(eff == Confidence.MEDIUM.value, col(File.capture_disputed).is_(True))
-    return sa.or_(eff.in_([Confidence.LOW.value, Confidence.NONE.value]), medium_disputed)
+    return sa.and_(
+        sa.or_(eff.in_([Confidence.LOW.value, Confidence.NONE.value]), medium_disputed), shown
+    )
 
 
 def _day() -> sa.ColumnElement[str]:

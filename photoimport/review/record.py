@@ -31,6 +31,7 @@ __all__ = [
     "Change",
     "apply_action",
     "dated",
+    "effective_values",
     "insert_derived",
     "insert_values",
     "new_action",
@@ -177,6 +178,20 @@ def _minutes(when: datetime) -> int:
     return int(offset.total_seconds() // 60)
 
 
+def effective_values(
+    kind: ActionKind, utc: Any, local: Any, offset: Any, confidence: Any, decision: Any
+) -> dict[str, Any]:
+    """The ``File`` columns an action of ``kind`` changes (or its undo restores). A column left
+    out of the SET list spares SQLite its index updates: a shift keeps the confidence, an
+    accept keeps the time."""
+    values: dict[str, Any] = {"date_decision_id": decision}
+    if kind is not ActionKind.ACCEPT:
+        values.update(effective_utc=utc, effective_local=local, effective_offset_minutes=offset)
+    if kind.confirms:
+        values["effective_confidence"] = confidence
+    return values
+
+
 def apply_action(
     conn: sa.Connection, action_id: int, kind: ActionKind, summary: str, count: int
 ) -> ActionResult:
@@ -188,11 +203,9 @@ def apply_action(
         sa.update(File)
         .where(col(File.id) == d.file_id, d.action_id == action_id)
         .values(
-            effective_utc=d.new_utc,
-            effective_local=d.new_local,
-            effective_offset_minutes=d.new_offset_minutes,
-            effective_confidence=d.new_confidence,
-            date_decision_id=d.id,
+            **effective_values(
+                kind, d.new_utc, d.new_local, d.new_offset_minutes, d.new_confidence, d.id
+            )
         )
     )
     conn.execute(

@@ -32,8 +32,13 @@ MAX_UTC_OFFSET = timedelta(hours=14)
 
 
 def folder_expr() -> sa.ColumnElement[str]:
-    """The folder of ``File.path`` with its trailing slash (``/a/b/c.jpg`` -> ``/a/b/``)."""
-    return sa.func.rtrim(col(File.path), sa.func.replace(col(File.path), "/", ""))
+    """The folder of ``File.path`` with its trailing slash (``/a/b/c.jpg`` -> ``/a/b/``).
+
+    ``File.name`` is the path's last part, so the folder is a prefix of known length: cheap to
+    compute for every row (``rtrim`` with a character set was 50 times slower)."""
+    return sa.func.substr(
+        col(File.path), 1, sa.func.length(col(File.path)) - sa.func.length(col(File.name))
+    )
 
 
 def _same(column: Any, value: str | None) -> sa.ColumnElement[bool]:

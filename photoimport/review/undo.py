@@ -15,6 +15,7 @@ from sqlmodel import col
 from photoimport.db.claims import write_transaction
 from photoimport.db.models import FILE, DateAction, DateDecision, File, utcnow
 from photoimport.errors import DecisionNotFound, UndoBlocked
+from photoimport.review.record import effective_values
 from photoimport.review.values import ActionKind, ActionResult, ActionRow
 
 __all__ = ["list_actions", "undo_action", "undo_decision", "undo_last"]
@@ -23,7 +24,7 @@ ACTION: sa.Table = DateAction.__table__  # type: ignore[attr-defined]
 DECISION: sa.Table = DateDecision.__table__  # type: ignore[attr-defined]
 
 
-def _undo(conn: sa.Connection, scope: sa.ColumnElement[bool], what: str) -> int:
+def _undo(conn: sa.Connection, scope: sa.ColumnElement[bool], what: str, kind: ActionKind) -> int:
     d = DECISION.c
     active = sa.and_(scope, d.undone_at.is_(None))
     blocked = conn.execute(
@@ -44,11 +45,14 @@ def _undo(conn: sa.Connection, scope: sa.ColumnElement[bool], what: str) -> int:
         sa.update(File)
         .where(col(File.id) == d.file_id, active)
         .values(
-            effective_utc=d.old_utc,
-            effective_local=d.old_local,
-            effective_offset_minutes=d.old_offset_minutes,
-            effective_confidence=d.old_confidence,
-            date_decision_id=d.old_decision_id,
+            **effective_values(
+                kind,
+                d.old_utc,
+                d.old_local,
+                d.old_offset_minutes,
+                d.old_confidence,
+                d.old_decision_id,
+            )
         )
     ).rowcount
     now = utcnow()
@@ -74,8 +78,9 @@ def undo_decision(engine: Engine, decision_id: int) -> ActionResult:
         if found is None:
             raise DecisionNotFound(f"no decision number {decision_id} to undo")
         what = f"decision {decision_id} (photo {found.file_id})"
-        count = _undo(conn, DECISION.c.id == decision_id, what)
-        return ActionResult(found.action_id, _kind(conn, found.action_id), f"undid {what}", count)
+        kind = _kind(conn, found.action_id)
+        count = _undo(conn, DECISION.c.id == decision_id, what, kind)
+        return ActionResult(found.action_id, kind, f"undid {what}", count)
 
 
 def undo_action(engine: Engine, action_id: int) -> ActionResult:
@@ -88,7 +93,8 @@ def undo_action(engine: Engine, action_id: int) -> ActionResult:
         ).first()
         if row is None:
             raise DecisionNotFound(f"no action number {action_id} to undo")
-        count = _undo(conn, DECISION.c.action_id == action_id, f"action {action_id}")
+        kind = ActionKind(row.kind)
+        count = _undo(conn, DECISION.c.action_id == action_id, f"action {action_id}", kind)
         return ActionResult(action_id, ActionKind(row.kind), f"undid {row.summary}", count)
 
 

@@ -55,7 +55,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_datedecision_action_file", "datedecision", ["action_id", "file_id"])
-    op.create_index("ix_datedecision_file", "datedecision", ["file_id"])
     with op.batch_alter_table("file") as batch_op:
         batch_op.add_column(sa.Column("capture_disputed", sa.Boolean(), nullable=True))
         batch_op.add_column(sa.Column("camera_serial", sa.String(), nullable=True))
@@ -69,7 +68,6 @@ def downgrade() -> None:
         batch_op.drop_index("ix_file_confidence_disputed")
         batch_op.drop_column("camera_serial")
         batch_op.drop_column("capture_disputed")
-    op.drop_index("ix_datedecision_file", table_name="datedecision")
     op.drop_index("ix_datedecision_action_file", table_name="datedecision")
     op.drop_table("datedecision")
     op.drop_table("dateaction")
