@@ -39,7 +39,7 @@ def library(
     job = jobs.create_job(sqlite_engine, JobKind.DIRECTORY, str(folder), TEST_IMPORTS)
     jobs.launch_worker(sqlite_settings, job)
     done = lambda: jobs.job_progress(sqlite_engine, job).status is JobStatus.COMPLETED  # noqa: E731
-    wait_until(done, what="the import")
+    wait_until(done, timeout=300, what="the import")
     return folder
 
 
@@ -48,7 +48,7 @@ def run_export(
 ) -> int:
     job = create_export_job(engine, settings, ExportRequest(str(dest), **options), TEST_IMPORTS)  # type: ignore[arg-type]
     jobs.launch_worker(settings, job)
-    wait_until(lambda: not jobs.job_progress(engine, job).is_active, what="the export")
+    wait_until(lambda: not jobs.job_progress(engine, job).is_active, timeout=300, what="the export")
     return job
 
 
@@ -160,7 +160,7 @@ def test_kill_9_mid_export_then_resume_writes_each_file_exactly_once(
     kill_worker("in the retried batch")
     monkeypatch.setenv("PHOTOIMPORT_TEST_ITEM_DELAY", "0")
     jobs.request_resume(sqlite_settings, sqlite_engine, job)
-    wait_until(lambda: progress().status is JobStatus.COMPLETED, what="completion")
+    wait_until(lambda: progress().status is JobStatus.COMPLETED, timeout=300, what="completion")
     with sqlite_engine.connect() as conn:
         states = dict(
             conn.execute(

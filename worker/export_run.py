@@ -151,7 +151,7 @@ class ExportRun:
         signal.signal(signal.SIGTERM, self._on_sigterm)
         beat = threading.Thread(target=self._beat, name="heartbeat", daemon=True)
         beat.start()
-        threads = max(2, imports.workers)
+        threads = max(1, imports.workers)
         try:
             with ThreadPoolExecutor(threads, thread_name_prefix="export") as pool:
                 return self._loop(pool, Path(row["source"]), request, imports, threads)

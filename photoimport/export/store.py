@@ -179,32 +179,44 @@ def commit_outcomes(
 ) -> int:
     """End the items this worker still holds, and move the job's counters; returns how many."""
     now = utcnow()
-    done = errors = skipped = 0
+    ids = [o.item_id for o in outcomes]
     with write_transaction(engine) as conn:
-        for out in outcomes:
-            held = conn.execute(
+        pick = sa.select(X.c.id).where(
+            X.c.id.in_(ids), X.c.lease_owner == owner, X.c.state == ItemState.CLAIMED.value
+        )
+        if conn.dialect.name == "postgresql":
+            pick = pick.with_for_update()  # SQLite: BEGIN IMMEDIATE already holds the writes
+        held = set(conn.execute(pick).scalars())
+        ended = [o for o in outcomes if o.item_id in held]
+        if ended:  # one statement, many rows (executemany): not one compiled UPDATE per item
+            conn.execute(
                 X.update()
-                .where(
-                    X.c.id == out.item_id,
-                    X.c.lease_owner == owner,
-                    X.c.state == ItemState.CLAIMED.value,
-                )
+                .where(X.c.id == sa.bindparam("item"))
                 .values(
-                    state=out.state.value,
-                    how=out.how,
-                    copy_sha256=out.copy_sha256,
-                    error_stage=out.error_stage,
-                    error_reason=out.error_reason,
+                    state=sa.bindparam("new_state"),
+                    how=sa.bindparam("new_how"),
+                    copy_sha256=sa.bindparam("new_sha"),
+                    error_stage=sa.bindparam("stage"),
+                    error_reason=sa.bindparam("reason"),
                     lease_owner=None,
                     lease_expires_at=None,
                     finished_at=now,
-                )
-            ).rowcount
-            if held != 1:
-                continue
-            done += 1
-            errors += out.state is ItemState.ERROR
-            skipped += out.state is ItemState.SKIPPED
+                ),
+                [
+                    {
+                        "item": o.item_id,
+                        "new_state": o.state.value,
+                        "new_how": o.how,
+                        "new_sha": o.copy_sha256,
+                        "stage": o.error_stage,
+                        "reason": o.error_reason,
+                    }
+                    for o in ended
+                ],
+            )
+        done = len(ended)
+        errors = sum(o.state is ItemState.ERROR for o in ended)
+        skipped = sum(o.state is ItemState.SKIPPED for o in ended)
         conn.execute(
             JOB.update()
             .where(JOB.c.id == job_id)
