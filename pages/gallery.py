@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from photoimport.enums import Confidence
@@ -16,6 +17,7 @@ from photoimport.jobs.control import list_jobs
 from photoimport.jobs.visitors import visitor_job_ids
 from photoimport.library import gallery
 from photoimport.library.params import parse_area
+from photoimport.library.photo import failed_files
 from photoimport.library.queries import FileFilter, SortOrder, count_files, list_cameras
 from widgets.demo import visitor_owner
 from widgets.gallery_views import grid, photo_map, timeline
@@ -51,6 +53,7 @@ with st.sidebar:
     dups = st.toggle("Duplicates only", key="dups", **url)
     discarded = st.toggle("Show discarded photos", key="discarded", **url)
     sort = st.radio("Sort by", [str(s) for s in SortOrder], key="sort", **url)
+    errors = owner is None and st.toggle("Show files that failed", key="errors", **url)
 
 start, end = (*tuple(dates), None, None)[:2] if isinstance(dates, tuple) else (dates, None)
 flt = FileFilter(
@@ -92,3 +95,7 @@ with tab_time:
     timeline(engine, flt)
 with tab_map:
     photo_map(engine, flt)
+if errors:  # not in demo mode: the list is every visitor's
+    failed = failed_files(engine, job)
+    st.subheader(f"Files that failed ({len(failed):,})")
+    st.dataframe(pd.DataFrame([f.__dict__ for f in failed]), hide_index=True, key="failed")
