@@ -33,9 +33,7 @@ with st.sidebar:
     st.subheader("Filters")
     mine = visitor_job_ids(engine, owner) if owner else None
     job_ids = mine if mine is not None else [j.id for j in list_jobs(engine, 200) if j.id]
-    job = st.selectbox(
-        "Job number", [None, *job_ids], format_func=lambda j: str(j or "all"), key="job", **url
-    )
+    job = st.selectbox("Job", job_ids, index=None, placeholder="all jobs", key="job", **url)
     conf = st.multiselect(
         "Date confidence", [c.value for c in Confidence], format_func=str.lower, key="conf", **url
     )
@@ -43,12 +41,9 @@ with st.sidebar:
         {} if "dates" in st.session_state else {"value": ()}
     )  # a click on the timeline sets it
     dates = st.date_input("Taken between", key="dates", help="Local date.", **empty, **url)
+    cameras = list_cameras(engine)
     camera = st.selectbox(
-        "Camera",
-        [None, *list_cameras(engine)],
-        format_func=lambda c: c or "any",
-        key="camera",
-        **url,
+        "Camera", cameras, index=None, placeholder="any camera", key="camera", **url
     )
     dups = st.toggle("Duplicates only", key="dups", **url)
     discarded = st.toggle("Show discarded photos", key="discarded", **url)
