@@ -18,7 +18,9 @@ from types import FrameType
 from photoimport.db import claims
 from photoimport.db.engine import make_engine
 from photoimport.errors import PhotoimportError
+from photoimport.jobs.visitors import expire_visitors
 from photoimport.settings import load_settings
+from photoimport.sources.visitors import demo_config
 from worker.runner import Runner
 
 log = logging.getLogger("worker")
@@ -40,6 +42,7 @@ def serve(poll: float, batch_size: int) -> int:
     settings = load_settings()
     engine = make_engine(settings.database_url)
     stopping = threading.Event()
+    demo = demo_config()
 
     def on_term(_signum: int, _frame: FrameType | None) -> None:
         stopping.set()
@@ -49,6 +52,8 @@ def serve(poll: float, batch_size: int) -> int:
     while not stopping.is_set():
         job_id = claims.next_pending_job(engine)
         if job_id is None:
+            if demo.enabled:  # issue 15: a demo's visitors expire even when nobody visits
+                expire_visitors(engine, settings, demo.ttl)
             stopping.wait(poll)
             continue
         runner = Runner(settings, engine, job_id, batch_size)
