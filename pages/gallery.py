@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from photoimport.enums import Confidence
@@ -16,6 +17,7 @@ from photoimport.jobs.control import list_jobs
 from photoimport.jobs.visitors import visitor_job_ids
 from photoimport.library import gallery
 from photoimport.library.params import parse_area
+from photoimport.library.photo import failed_files
 from photoimport.library.queries import FileFilter, SortOrder, count_files, list_cameras
 from widgets.demo import visitor_owner
 from widgets.gallery_views import grid, photo_map, timeline
@@ -31,9 +33,7 @@ with st.sidebar:
     st.subheader("Filters")
     mine = visitor_job_ids(engine, owner) if owner else None
     job_ids = mine if mine is not None else [j.id for j in list_jobs(engine, 200) if j.id]
-    job = st.selectbox(
-        "Job number", [None, *job_ids], format_func=lambda j: str(j or "all"), key="job", **url
-    )
+    job = st.selectbox("Job", job_ids, index=None, placeholder="all jobs", key="job", **url)
     conf = st.multiselect(
         "Date confidence", [c.value for c in Confidence], format_func=str.lower, key="conf", **url
     )
@@ -41,16 +41,14 @@ with st.sidebar:
         {} if "dates" in st.session_state else {"value": ()}
     )  # a click on the timeline sets it
     dates = st.date_input("Taken between", key="dates", help="Local date.", **empty, **url)
+    cameras = list_cameras(engine)
     camera = st.selectbox(
-        "Camera",
-        [None, *list_cameras(engine)],
-        format_func=lambda c: c or "any",
-        key="camera",
-        **url,
+        "Camera", cameras, index=None, placeholder="any camera", key="camera", **url
     )
     dups = st.toggle("Duplicates only", key="dups", **url)
     discarded = st.toggle("Show discarded photos", key="discarded", **url)
     sort = st.radio("Sort by", [str(s) for s in SortOrder], key="sort", **url)
+    errors = owner is None and st.toggle("Show files that failed", key="errors", **url)
 
 start, end = (*tuple(dates), None, None)[:2] if isinstance(dates, tuple) else (dates, None)
 flt = FileFilter(
@@ -92,3 +90,7 @@ with tab_time:
     timeline(engine, flt)
 with tab_map:
     photo_map(engine, flt)
+if errors:  # not in demo mode: the list is every visitor's
+    failed = failed_files(engine, job)
+    st.subheader(f"Files that failed ({len(failed):,})")
+    st.dataframe(pd.DataFrame([f.__dict__ for f in failed]), hide_index=True, key="failed")

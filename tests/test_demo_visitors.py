@@ -4,6 +4,11 @@ files, thumbnails and uploads but keeps what another visitor also brought."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -127,3 +132,25 @@ def test_a_running_job_is_cancelled_before_it_expires(app_env: AppEnv) -> None:
     set_owner(e, job, "bob")
     assert visitor_job_ids(e, "bob") == [job]
     _ = Path
+
+
+def test_worker_serve_expires_visitors_in_demo_mode(app_env: AppEnv) -> None:
+    e = app_env.engine
+    old = _upload(app_env, "alice", ["a1.jpg"])
+    with e.begin() as conn:
+        conn.exec_driver_sql(
+            "UPDATE job SET created_at = '2000-01-01 00:00:00' WHERE id = ?", (old,)
+        )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHOTOIMPORT_")}
+    env.update(PHOTOIMPORT_HOME=str(app_env.home), PHOTOIMPORT_DEMO="1")
+    proc = subprocess.Popen([sys.executable, "-m", "worker", "serve", "--poll", "0.2"], env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while visitor_job_ids(e, "alice"):
+            assert proc.poll() is None
+            assert time.monotonic() < deadline, "the worker did not expire the old job"
+            time.sleep(0.3)
+        assert not (load_settings().uploads_dir / str(old)).exists()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)

@@ -78,15 +78,15 @@ def test_tiles_show_the_effective_date_confidence_and_marks(app_env: AppEnv) -> 
     by_name = {t.name: t for t in tiles}
     assert list(by_name) == ["decided.jpg", "live.heic", "clip.mp4"]  # variants, discarded hidden
     assert by_name["decided.jpg"].taken == "12 Mar 2019, 14:03"  # the decision, not the fact
-    assert by_name["decided.jpg"].confidence == "🟢 H · high"
-    assert by_name["decided.jpg"].marks == "RAW · ✎ decided"
-    assert by_name["live.heic"].marks == "◉ Live"
-    assert by_name["live.heic"].confidence.startswith("🟡 M")
-    assert by_name["clip.mp4"].marks == "🎞 video · ⧉ duplicate"
+    assert by_name["decided.jpg"].confidence == "H · high"
+    assert by_name["decided.jpg"].marks == "RAW · decided"
+    assert by_name["live.heic"].marks == "Live"
+    assert by_name["live.heic"].confidence.startswith("M ")
+    assert by_name["clip.mp4"].marks == "video · duplicate"
     assert by_name["clip.mp4"].taken == "no date"
     assert [t.position for t in tiles] == [0, 1, 2]
     shown = gallery.tiles(e, app_env.home, FileFilter(include_discarded=True), 0, 60)
-    assert "🗑 discarded" in {t.name: t for t in shown}["gone.jpg"].marks
+    assert "discarded" in {t.name: t for t in shown}["gone.jpg"].marks
 
 
 def test_neighbours_follow_the_filtered_order(app_env: AppEnv) -> None:

@@ -60,7 +60,7 @@ def test_gallery_pages_through_the_library(app_env: AppEnv, library: int) -> Non
     assert grid["name"].iloc[0] == first.name
     assert grid["taken"].iloc[0] == gallery.date_text(first.effective_local)
     mark = gallery.CONFIDENCE_MARKS[Confidence(first.effective_confidence)]
-    assert grid["confidence"].iloc[0] == mark.text  # colour dot and letter
+    assert grid["confidence"].iloc[0] == mark.text  # letter and word, on the mark's colour
     last = _gallery(page="3")
     assert _range_caption(last) == "Photos 97–130 of 130: click one to open it"
     assert len(_grid(last)) == 34

@@ -29,8 +29,13 @@ __all__ = ["grid", "photo_map", "timeline"]
 def grid(tiles: list[gallery.Tile], flt: FileFilter) -> None:
     """The page's photos; a click on one opens its page (with the filters, for prev/next)."""
     frame = pd.DataFrame([t.__dict__ for t in tiles])
+    # the confidence mark is its letter and word on its colour (pandas Styler: no component)
+    styles = {
+        m.text: f"background-color: {m.background}; color: {m.colour}"
+        for m in gallery.CONFIDENCE_MARKS.values()
+    }
     event = st.dataframe(
-        frame,
+        frame.style.map(lambda v: styles.get(v, ""), subset=["confidence"]),
         column_order=("thumb", "taken", "confidence", "marks", "name", "camera"),
         column_config={
             "thumb": st.column_config.ImageColumn("photo", width="small"),
@@ -125,7 +130,7 @@ def photo_map(engine: Engine, flt: FileFilter) -> None:
         get_color=[255, 255, 255],
     )
     view = pdk.data_utils.compute_view(data[["lon", "lat"]])
-    view.zoom = min(view.zoom or 10, 12)
+    view.zoom = min(view.zoom or 10, 13)  # one place: a town, not a street corner
     deck = pdk.Deck(
         layers=[dots, counts], initial_view_state=view, tooltip={"text": "{label}: {photos} photos"}
     )

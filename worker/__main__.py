@@ -24,7 +24,9 @@ from photoimport.db.engine import make_engine
 from photoimport.db.models import utcnow
 from photoimport.db.work import LOST_AFTER_SECONDS
 from photoimport.errors import PhotoimportError, hide_passwords
+from photoimport.jobs.visitors import expire_visitors
 from photoimport.settings import load_settings
+from photoimport.sources.visitors import demo_config
 from worker.runner import EXIT_REFUSED, Runner
 
 log = logging.getLogger("worker")
@@ -46,6 +48,7 @@ def serve(poll: float, batch_size: int) -> int:
     settings = load_settings()
     engine = make_engine(settings.database_url)
     stopping = threading.Event()
+    demo = demo_config()
 
     def on_term(_signum: int, _frame: FrameType | None) -> None:
         stopping.set()
@@ -56,6 +59,8 @@ def serve(poll: float, batch_size: int) -> int:
         stale = utcnow() - timedelta(seconds=LOST_AFTER_SECONDS)
         waiting = recovery.orphaned_jobs(engine, stale)  # PENDING, or its worker died
         if not waiting:
+            if demo.enabled:  # issue 15: a demo's visitors expire even when nobody visits
+                expire_visitors(engine, settings, demo.ttl)
             stopping.wait(poll)
             continue
         for job_id in waiting:

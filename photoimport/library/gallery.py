@@ -44,14 +44,15 @@ __all__ = [
 @dataclass(frozen=True)
 class ConfidenceMark:
     letter: str
-    colour: str  # CSS colour, for charts
-    dot: str  # a coloured circle that renders in any text cell
+    colour: str  # CSS colour of the letter
+    background: str  # CSS colour behind it in the grid
     label: str
     badge_colour: str  # a Streamlit markdown colour
 
     @property
     def text(self) -> str:
-        return f"{self.dot} {self.letter} · {self.label}"
+        """The grid's cell: the letter and the word (its background is ``background``)."""
+        return f"{self.letter} · {self.label}"
 
     @property
     def badge(self) -> str:
@@ -60,10 +61,10 @@ class ConfidenceMark:
 
 
 CONFIDENCE_MARKS: dict[Confidence, ConfidenceMark] = {
-    Confidence.HIGH: ConfidenceMark("H", "#1a7f37", "🟢", "high", "green"),
-    Confidence.MEDIUM: ConfidenceMark("M", "#bf8700", "🟡", "medium", "yellow"),
-    Confidence.LOW: ConfidenceMark("L", "#d1570f", "🟠", "low", "orange"),
-    Confidence.NONE: ConfidenceMark("N", "#cf222e", "🔴", "no date", "red"),
+    Confidence.HIGH: ConfidenceMark("H", "#0f5323", "#d3f5dc", "high", "green"),
+    Confidence.MEDIUM: ConfidenceMark("M", "#6b4a00", "#fff1c2", "medium", "yellow"),
+    Confidence.LOW: ConfidenceMark("L", "#7a2e00", "#ffdcc4", "low", "orange"),
+    Confidence.NONE: ConfidenceMark("N", "#82071e", "#ffd8d8", "no date", "red"),
 }
 
 
@@ -76,7 +77,7 @@ class Tile:
     name: str
     thumb: str | None  # a data: URL of the thumbnail (the grid's image column), None if missing
     taken: str  # the effective date, as a person reads it
-    confidence: str  # the mark: colour dot + letter + word
+    confidence: str  # the mark: letter + word (the grid colours its cell)
     marks: str  # "video · RAW · Live · duplicate · decided · discarded", or ""
     camera: str
 
@@ -132,17 +133,17 @@ def _exact_copies(engine: Engine, ids: Sequence[int]) -> set[int]:
 def _marks(f: File, variants: set[str], exact: bool) -> str:
     marks: list[str] = []
     if f.kind == "video":
-        marks.append("🎞 video")
+        marks.append("video")
     if f.kind == "raw" or "raw" in variants:
         marks.append("RAW")
     if "video" in variants and f.kind != "video":
-        marks.append("◉ Live")
+        marks.append("Live")
     if exact or f.near_group is not None:
-        marks.append("⧉ duplicate")
+        marks.append("duplicate")
     if f.date_decision_id is not None or f.dup_decision_id is not None:
-        marks.append("✎ decided")
+        marks.append("decided")
     if f.discarded:
-        marks.append("🗑 discarded")
+        marks.append("discarded")
     return " · ".join(marks)
 
 
@@ -262,15 +263,18 @@ def photo_points(
         ]
 
 
-def cluster_points(points: Sequence[tuple[float, float, str]], cells: int = 12) -> list[Cluster]:
-    """Group points on a grid of about ``cells`` x ``cells`` over their extent (a cluster per
-    occupied cell, its box the extent of its own points); a lone photo is its own cluster."""
+def cluster_points(
+    points: Sequence[tuple[float, float, str]], cells: int = 12, min_cell: float = 0.01
+) -> list[Cluster]:
+    """Group points on a grid of about ``cells`` x ``cells`` over their extent, cells at least
+    ``min_cell`` degrees (about 1 km: photos of one place are one cluster); a cluster per
+    occupied cell, its box the extent of its own points; a lone photo is its own cluster."""
     if not points:
         return []
     lats = [p[0] for p in points]
     lons = [p[1] for p in points]
-    span = max(max(lats) - min(lats), max(lons) - min(lons), 1e-4)
-    size = span / cells
+    span = max(max(lats) - min(lats), max(lons) - min(lons))
+    size = max(span / cells, min_cell)
     groups: dict[tuple[int, int], list[tuple[float, float, str]]] = {}
     for p in points:
         key = (math.floor(p[0] / size), math.floor(p[1] / size))
