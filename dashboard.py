@@ -83,6 +83,7 @@ def navigation() -> list[st.Page]:
         st.Page("pages/import_photos.py", title="Import", icon=":material/add_photo_alternate:"),
         st.Page("pages/jobs.py", title="Jobs", icon=":material/list_alt:"),
         st.Page("pages/gallery.py", title="Gallery", icon=":material/grid_view:"),
+        st.Page("pages/duplicates.py", title="Duplicates", icon=":material/content_copy:"),
         st.Page("pages/photo.py", title="Photo", icon=":material/image:", visibility="hidden"),
         st.Page("pages/watch.py", title="Watch", icon=":material/visibility:"),
         st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),

@@ -8,6 +8,7 @@ Sections (``--only`` picks some; default: all):
 * ``rss``       issue 4 s6: the worker's peak RSS on a 2,000-file job against a small one
 * ``pages``     issue 5: page scripts and queries with 100,000 File rows
 * ``watch``     issue 6: a watched folder's close-to-row latency and the watcher's idle CPU
+* ``duplicates`` issue 13: the Duplicates page with 1,000,000 photos; resolve-all of 100,000
 
 The synthetic corpus (``bench.synth``) is rendered once into ``.bench-cache/`` and reused.
 """
@@ -28,7 +29,7 @@ from bench.report import heading, say
 Section = Callable[[BenchContext], object]
 
 
-SECTION_NAMES = ("pipeline", "grouping", "job", "rss", "pages", "watch")
+SECTION_NAMES = ("pipeline", "grouping", "job", "rss", "pages", "watch", "duplicates")
 
 
 def load_section(name: str) -> Section:
@@ -67,6 +68,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--hashes", type=int, default=1_000_000, help="hashes for grouping")
     parser.add_argument("--rss-n", type=int, default=2000, help="files in the RSS job")
     parser.add_argument("--page-rows", type=int, default=100_000, help="File rows for pages")
+    parser.add_argument(
+        "--dup-rows", type=int, default=1_000_000, help="photos behind the Duplicates page"
+    )
+    parser.add_argument(
+        "--resolve-rows", type=int, default=100_000, help="photos resolved by the rules"
+    )
     return parser.parse_args(argv)
 
 
@@ -79,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         hashes=args.hashes,
         rss_n=args.rss_n,
         page_rows=args.page_rows,
+        dup_rows=args.dup_rows,
+        resolve_rows=args.resolve_rows,
         size=args.size,
     )
     chosen = args.only or list(SECTION_NAMES)

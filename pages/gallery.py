@@ -45,6 +45,7 @@ with st.sidebar:
         key="f_camera",
     )
     dups = st.toggle("Duplicates only", key="f_dups")
+    discarded = st.toggle("Show discarded duplicates", key="f_discarded")
     show_errors = st.toggle("Show files that failed", key="f_errors")
     sort = st.radio("Sort by", list(SortOrder), format_func=str, horizontal=True, key="f_sort")
     show_map = st.toggle("Map of photos with GPS", key="f_map")
@@ -57,6 +58,7 @@ flt = FileFilter(
     date_to=end,
     camera=camera,
     duplicates_only=dups,
+    include_discarded=discarded,
     sort=sort or SortOrder.CAPTURE_TIME,
 )
 

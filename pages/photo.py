@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from photoimport.duplicates.copies import copy_paths
 from photoimport.errors import PhotoimportError
 from photoimport.library import photo as browse
 from photoimport.library import queries as library
@@ -45,6 +46,13 @@ with right:
     st.markdown(f"**Seen at ({len(paths)})**")
     for p in paths:
         st.caption(f"`{p}`")
+    copies = copy_paths(engine, f.id)  # issue 13: what duplicate resolution discarded for it
+    if copies:
+        st.markdown(f"**Copies discarded in its favour ({len(copies)})**")
+        for p in copies:
+            st.caption(f"`{p}`")
+    if f.discarded:
+        st.warning("A discarded duplicate: left out of exports, hidden in the gallery.")
 
 st.subheader("Timestamp candidates")
 cands = browse.candidate_rows(f)

@@ -18,6 +18,10 @@ PhotoimportError                   base of everything photoimport raises on purp
  │    ├── JobNotFound              no job has that number
  │    └── InvalidJobTransition     e.g. pausing a job that has completed
  ├── WatchError                    a watched folder cannot be added or watched
+ ├── DuplicatesError               a duplicates operation cannot be done
+ │    ├── GroupNotFound            no duplicate group has that number
+ │    ├── DecisionNotFound         no duplicate decision has that number
+ │    └── InvalidResolution        e.g. keeping a photo that is not in the group
  └── FileNotInLibrary              no library file has that id
 ```
 """
@@ -107,3 +111,19 @@ class WatchError(PhotoimportError):
 
 class FileNotInLibrary(PhotoimportError):
     """No file of the library has that id."""
+
+
+class DuplicatesError(PhotoimportError):
+    """A duplicates operation cannot be done."""
+
+
+class GroupNotFound(DuplicatesError):
+    """No duplicate group has that number."""
+
+
+class DecisionNotFound(DuplicatesError):
+    """No duplicate decision has that number (or none is left to undo)."""
+
+
+class InvalidResolution(DuplicatesError):
+    """The resolution does not apply to the group (a photo not in it, an undone decision)."""

@@ -15,6 +15,7 @@ import click
 from sqlalchemy.engine import Engine
 
 from photoimport import jobs
+from photoimport.cli.duplicates import duplicates_group
 from photoimport.cli.output import (
     print_job_table,
     print_progress,
@@ -212,3 +213,6 @@ def files(obj: _Context, job_id: int | None, fmt: str) -> None:
 
 
 main.add_command(watch_group)
+
+
+main.add_command(duplicates_group)  # issue 13

@@ -21,7 +21,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from photoimport.db.models import Confidence, File, ItemState, Job, JobItem
+from photoimport.db.models import (
+    Confidence,
+    DupGroup,
+    DupMember,
+    File,
+    ItemState,
+    Job,
+    JobItem,
+)
 from photoimport.errors import FileNotInLibrary, JobNotFound
 
 __all__ = [
@@ -61,6 +69,7 @@ class FileFilter:
     camera: str | None = None  # model
     duplicates_only: bool = False  # exact or near duplicates
     sort: SortOrder = SortOrder.CAPTURE_TIME
+    include_discarded: bool = False  # issue 13: discarded duplicates are hidden by default
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,8 @@ class FileRow:
     error: str | None  # "stage: reason" for a file that failed
     make: str | None = None
     model: str | None = None
+    discarded: bool | None = None  # issue 13: a duplicate resolved away (None: error row)
+    group: int | None = None  # issue 13: its duplicate group (a near group before an exact one)
 
 
 @dataclass(frozen=True)
@@ -141,6 +152,8 @@ def _conditions(flt: FileFilter) -> list[sa.ColumnElement[bool]]:
         conds.append(
             sa.or_(col(File.near_group).is_not(None), col(File.id).in_(exact_duplicate_ids()))
         )
+    if not flt.include_discarded:
+        conds.append(sa.not_(col(File.discarded)))
     return conds
 
 
@@ -293,6 +306,14 @@ _EXPORT_COLUMNS: tuple[Any, ...] = (
     col(File.thumbnail),
     col(File.make),
     col(File.model),
+    col(File.discarded),
+    sa.select(col(DupMember.group_id))  # issue 13: a near group first, then an exact one
+    .join(DupGroup, col(DupGroup.id) == DupMember.group_id)
+    .where(col(DupMember.file_id) == File.id)
+    .order_by(col(DupGroup.kind) == "exact", col(DupMember.group_id))
+    .limit(1)
+    .scalar_subquery()
+    .label("dup_group"),
 )
 
 
@@ -346,4 +367,6 @@ def _row(r: sa.Row[*tuple[Any, ...]], exact: set[int]) -> FileRow:
         error=error,
         make=r.make,
         model=r.model,
+        discarded=None if r.discarded is None else bool(r.discarded),
+        group=r.dup_group,
     )

@@ -37,6 +37,8 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "error",
     "make",
     "model",
+    "discarded",
+    "group",
 )
 
 
@@ -64,6 +66,8 @@ def export_record(row: FileRow) -> dict[str, Value]:
         "error": row.error,
         "make": row.make,
         "model": row.model,
+        "discarded": row.discarded,
+        "group": row.group,
     }
 
 
