@@ -126,6 +126,8 @@ def time_duplicates_page(rows: int = 1_000_000, repeat: int = 3) -> PageTimings:
             dup.run()
             page_ms = best_ms(dup.run, repeat)
             assert not dup.exception, dup.exception
+            shown = " ".join(c.value for c in dup.caption)
+            assert f"of {count_groups(engine, GroupFilter()):,}" in shown, shown
             gallery = _page("pages/gallery.py")
             gallery.run()
             gallery_ms = best_ms(gallery.run, repeat)

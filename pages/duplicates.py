@@ -23,7 +23,7 @@ from widgets.duplicates import (
 )
 from widgets.panels import app
 
-PAGE_SIZE = 10
+PAGE_SIZE = 5
 settings, engine, zone = app()
 st.title(":material/content_copy: Duplicates")
 st.caption(

@@ -5,7 +5,7 @@ shown once on the next run (``flash``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -78,17 +78,34 @@ def rules_editor(engine: Engine) -> KeepRules:
     return rules
 
 
-def member_facts(m: Member, zone_note: str = "") -> str:
-    lines = [
-        f"**{m.name}**",
-        f"{m.width}×{m.height} · {m.format} · {m.size / 1e6:.2f} MB",
-        f"{m.effective_local or 'no date'} ({m.confidence.value.lower()}){zone_note}",
-        f"camera: {m.camera or 'none'} · GPS: {'yes' if m.has_gps else 'no'}"
-        + (" · RAW beside it" if m.has_raw else ""),
-        f"`{m.path}`" + (f" (+{m.paths - 1} paths)" if m.paths > 1 else ""),
-        f"photo {m.file_id}" + (" · **discarded**" if m.discarded else ""),
-    ]
-    return "  \n".join(lines)
+def facts_table(members: Sequence[Member], keeper: Member | None) -> str:
+    """The members side by side (a column each) with the facts that decide, as one table."""
+
+    def head(m: Member) -> str:
+        star = ":green-background[:material/star: keeper] " if m is keeper else ""
+        return f"{star}photo {m.file_id}" + (" · **discarded**" if m.discarded else "")
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    rows = {
+        "file": [cell(m.name) for m in members],
+        "pixels": [f"{m.width}×{m.height}" for m in members],
+        "format, size": [f"{m.format} · {m.size / 1e6:.2f} MB" for m in members],
+        "date": [f"{m.effective_local or 'none'} ({m.confidence.value.lower()})" for m in members],
+        "camera": [cell(m.camera or "none") for m in members],
+        "GPS, RAW": [
+            f"{'GPS' if m.has_gps else 'no GPS'}{' · RAW beside it' if m.has_raw else ''}"
+            for m in members
+        ],
+        "path": [
+            f"`{cell(m.path)}`" + (f" (+{m.paths - 1})" if m.paths > 1 else "") for m in members
+        ],
+    }
+    lines = ["| | " + " | ".join(head(m) for m in members) + " |"]
+    lines.append("|---" * (len(members) + 1) + "|")
+    lines += [f"| {name} | " + " | ".join(values) + " |" for name, values in rows.items()]
+    return "\n".join(lines)
 
 
 def group_card(engine: Engine, group: Group, home: Path) -> None:
@@ -102,14 +119,15 @@ def group_card(engine: Engine, group: Group, home: Path) -> None:
             f"*{rule}*"
         )
         shown = group.members[:MAX_SIDE_BY_SIDE]
-        for column, m in zip(st.columns(len(shown)), shown, strict=True):
-            with column:
-                thumb = home / m.thumbnail if m.thumbnail else None
-                if thumb is not None and thumb.is_file():
-                    st.image(str(thumb), width=160)
-                if m is keeper:
-                    st.markdown(":green-background[:material/star: keeper]")
-                st.markdown(member_facts(m))
+        thumbs = [(home / m.thumbnail, m) for m in shown if m.thumbnail]
+        thumbs = [(t, m) for t, m in thumbs if t.is_file()]
+        if thumbs:
+            st.image(
+                [str(t) for t, _ in thumbs],
+                caption=[("★ " if m is keeper else "") + f"photo {m.file_id}" for _, m in thumbs],
+                width=160,
+            )
+        st.markdown(facts_table(shown, keeper))
         if len(group.members) > len(shown):
             st.caption(f"and {len(group.members) - len(shown)} more (see the CLI's list)")
         _actions(engine, group)

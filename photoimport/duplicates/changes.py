@@ -5,7 +5,6 @@ still as the decision left them; the others changed since and are counted, not t
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -16,9 +15,9 @@ from sqlalchemy.engine import Connection
 
 from photoimport.db.models import FILE, DupChange, DupGroup, NotDuplicate
 from photoimport.duplicates.merge import Facts, FieldChange
-from photoimport.enums import Confidence
+from photoimport.duplicates.values import Member
 
-__all__ = ["Batch", "State", "decode", "encode", "read_states", "revert", "write_batch"]
+__all__ = ["Batch", "State", "decode", "encode", "revert", "state_of", "write_batch"]
 
 GROUP: sa.Table = DupGroup.__table__  # type: ignore[attr-defined]
 CHANGE: sa.Table = DupChange.__table__  # type: ignore[attr-defined]
@@ -28,6 +27,12 @@ DATETIME_FIELDS = frozenset({"effective_utc"})
 
 
 def encode(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
     if isinstance(value, datetime):
         return json.dumps(value.isoformat())
     if isinstance(value, Enum):
@@ -63,58 +68,40 @@ class State:
     dup_decision_id: int | None
 
 
-def read_states(conn: Connection, ids: Iterable[int]) -> dict[int, State]:
-    wanted = sorted(set(ids))
-    found: dict[int, State] = {}
-    for start in range(0, len(wanted), CHUNK):
-        query = sa.select(
-            FILE.c.id,
-            FILE.c.effective_utc,
-            FILE.c.effective_local,
-            FILE.c.effective_offset_minutes,
-            FILE.c.effective_confidence,
-            FILE.c.date_decision_id,
-            FILE.c.gps_latitude,
-            FILE.c.gps_longitude,
-            FILE.c.make,
-            FILE.c.model,
-            FILE.c.discarded,
-            FILE.c.dup_decision_id,
-        ).where(FILE.c.id.in_(wanted[start : start + CHUNK]))
-        for r in conn.execute(query):
-            facts = Facts(
-                file_id=int(r.id),
-                effective_utc=r.effective_utc,
-                effective_local=r.effective_local,
-                effective_offset_minutes=r.effective_offset_minutes,
-                effective_confidence=Confidence(r.effective_confidence or Confidence.NONE),
-                date_decided=r.date_decision_id is not None,
-                gps_latitude=r.gps_latitude,
-                gps_longitude=r.gps_longitude,
-                make=r.make,
-                model=r.model,
-            )
-            found[facts.file_id] = State(facts, bool(r.discarded), r.dup_decision_id)
-    return found
+def state_of(m: Member) -> State:
+    """What a decision reads of a member (read with the group: no second query)."""
+    facts = Facts(
+        file_id=m.file_id,
+        effective_utc=m.effective_utc,
+        effective_local=m.effective_local,
+        effective_offset_minutes=m.effective_offset_minutes,
+        effective_confidence=m.confidence,
+        date_decided=m.date_decided,
+        gps_latitude=m.gps_latitude,
+        gps_longitude=m.gps_longitude,
+        make=m.make,
+        model=m.model,
+    )
+    return State(facts, m.discarded, m.dup_decision_id)
 
 
 def write_batch(conn: Connection, decision: int, batch: Batch) -> None:
-    by_field: dict[str, list[FieldChange]] = {}
+    """Write ``batch``: the new values, then a change row per value with its old one.
+
+    A decision id replacing NULL (a photo's ``dup_decision_id``, a group's ``decision_id``, by
+    far the most common change) gets no row: undo puts NULL back wherever this decision's id
+    still stands (``revert``). The values are written a chunk of ids per statement.
+    """
+    per_file: dict[int, dict[str, object]] = {}
     for change in batch.files:
-        by_field.setdefault(change.field, []).append(change)
-    for name, changes in by_field.items():
-        column = FILE.c[name]
-        conn.execute(
-            FILE.update()
-            .where(FILE.c.id == sa.bindparam("fid"))
-            .values({name: sa.bindparam("v", type_=column.type)}),
-            [{"fid": c.file_id, "v": c.new} for c in changes],
-        )
-    if batch.groups:
-        conn.execute(
-            GROUP.update().where(GROUP.c.id == sa.bindparam("gid")).values(decision_id=decision),
-            [{"gid": g} for g, _ in batch.groups],
-        )
+        per_file.setdefault(change.file_id, {})[change.field] = change.new
+    same: dict[tuple[tuple[str, str], ...], list[int]] = {}
+    for file_id, values in per_file.items():
+        key = tuple(sorted((name, encode(value)) for name, value in values.items()))
+        same.setdefault(key, []).append(file_id)
+    for file_ids in same.values():  # one statement sets every field of a chunk of photos
+        _set(conn, FILE, file_ids, per_file[file_ids[0]])
+    _set(conn, GROUP, [g for g, _ in batch.groups], {"decision_id": decision})
     rows = [
         {
             "decision_id": decision,
@@ -125,6 +112,7 @@ def write_batch(conn: Connection, decision: int, batch: Batch) -> None:
             "new_value": encode(c.new),
         }
         for c in batch.files
+        if not (c.field == "dup_decision_id" and c.old is None)
     ] + [
         {
             "decision_id": decision,
@@ -135,24 +123,28 @@ def write_batch(conn: Connection, decision: int, batch: Batch) -> None:
             "new_value": encode(decision),
         }
         for g, old in batch.groups
+        if old is not None
     ]
     if rows:
         conn.execute(CHANGE.insert(), rows)
-    known = (
-        {
-            (a, b)
-            for a, b in conn.execute(
-                sa.select(NOTDUP.c.sha_a, NOTDUP.c.sha_b).where(
-                    NOTDUP.c.sha_a.in_([a for a, _ in batch.pairs])
-                )
+    if batch.pairs:
+        firsts = sorted({a for a, _ in batch.pairs})
+        known: set[tuple[str, str]] = set()
+        for start in range(0, len(firsts), CHUNK):
+            query = sa.select(NOTDUP.c.sha_a, NOTDUP.c.sha_b).where(
+                NOTDUP.c.sha_a.in_(firsts[start : start + CHUNK])
             )
-        }
-        if batch.pairs
-        else set()
-    )
-    fresh = [{"sha_a": a, "sha_b": b, "decision_id": decision} for a, b in batch.pairs - known]
-    if fresh:
-        conn.execute(NOTDUP.insert(), fresh)
+            known.update((a, b) for a, b in conn.execute(query))
+        fresh = [{"sha_a": a, "sha_b": b, "decision_id": decision} for a, b in batch.pairs - known]
+        if fresh:
+            conn.execute(NOTDUP.insert(), fresh)
+
+
+def _set(conn: Connection, table: sa.Table, ids: list[int], values: dict[str, object]) -> None:
+    for start in range(0, len(ids), CHUNK):
+        conn.execute(
+            table.update().where(table.c.id.in_(ids[start : start + CHUNK])).values(values)
+        )
 
 
 def revert(conn: Connection, decision: int) -> int:
@@ -172,7 +164,7 @@ def revert(conn: Connection, decision: int) -> int:
         for start in range(0, len(ids), CHUNK):
             query = sa.select(table.c.id, column).where(table.c.id.in_(ids[start : start + CHUNK]))
             current.update({int(i): v for i, v in conn.execute(query)})
-        back = []
+        back: dict[str | None, list[int]] = {}
         for r in rows:
             target = int(getattr(r, key))
             if target not in current:
@@ -180,12 +172,12 @@ def revert(conn: Connection, decision: int) -> int:
             if encode(current[target]) != r.new_value:
                 skipped += 1
                 continue
-            back.append({"tid": target, "v": decode(column.name, r.old_value)})
-        if back:
-            conn.execute(
-                table.update()
-                .where(table.c.id == sa.bindparam("tid"))
-                .values({column.name: sa.bindparam("v", type_=column.type)}),
-                back,
-            )
+            back.setdefault(r.old_value, []).append(target)
+        for old, targets in back.items():
+            _set(conn, table, targets, {column.name: decode(column.name, old)})
+    # the decision ids that replaced NULL have no change row (``write_batch``)
+    conn.execute(
+        FILE.update().where(FILE.c.dup_decision_id == decision).values(dup_decision_id=None)
+    )
+    conn.execute(GROUP.update().where(GROUP.c.decision_id == decision).values(decision_id=None))
     return skipped

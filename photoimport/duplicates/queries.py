@@ -161,6 +161,11 @@ _MEMBER_COLUMNS = (
     FILE.c.gps_latitude,
     FILE.c.discarded,
     FILE.c.thumbnail,
+    FILE.c.effective_utc,
+    FILE.c.effective_offset_minutes,
+    FILE.c.date_decision_id,
+    FILE.c.gps_longitude,
+    FILE.c.dup_decision_id,
 )
 
 
@@ -225,6 +230,12 @@ def _member(m: sa.Row[*tuple[Any, ...]], has_raw: bool) -> Member:
         has_raw=has_raw,
         discarded=bool(m.discarded),
         thumbnail=m.thumbnail,
+        effective_utc=m.effective_utc,
+        effective_offset_minutes=m.effective_offset_minutes,
+        date_decided=m.date_decision_id is not None,
+        gps_latitude=m.gps_latitude,
+        gps_longitude=m.gps_longitude,
+        dup_decision_id=m.dup_decision_id,
     )
 
 

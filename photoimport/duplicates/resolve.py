@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from photoimport.db.models import DupChange, DupDecision, DupGroup, NotDuplicate, utcnow
-from photoimport.duplicates.changes import Batch, State, read_states, revert, write_batch
+from photoimport.duplicates.changes import Batch, State, revert, state_of, write_batch
 from photoimport.duplicates.merge import FieldChange, merge_changes
 from photoimport.duplicates.queries import GroupFilter, get_group, iter_groups
 from photoimport.duplicates.values import (
@@ -181,13 +181,12 @@ def _decide(
         ).inserted_primary_key
         assert inserted is not None
         decision = int(inserted[0])
-        ids = [
-            m.file_id
+        facts = {
+            m.file_id: state_of(m)
             for group, _ in chosen
             if group.kind is not GroupKind.EXACT
             for m in group.members
-        ]
-        facts = read_states(conn, ids)
+        }
         batch = Batch()
         for group, kept in chosen:
             _plan(batch, decision, group, kept, facts, action)

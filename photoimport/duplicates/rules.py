@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from pathlib import PurePath
 
 from photoimport.duplicates.values import (
     DEFAULT_ORDER,
@@ -44,8 +43,7 @@ def looks_like_copy(name: str) -> bool:
 
 
 def _under(path: str, folders: Sequence[str]) -> bool:
-    p = PurePath(path)
-    return any(p.is_relative_to(PurePath(f)) for f in folders if f)
+    return any(path == f or path.startswith(f.rstrip("/") + "/") for f in folders if f)
 
 
 def rule_scores(rules: KeepRules) -> dict[KeepRule, Callable[[Member], float]]:

@@ -123,6 +123,13 @@ class Member:
     discarded: bool
     thumbnail: str | None
     paths: int = 1  # how many paths this content was seen under
+    # what a decision reads and may change (merging into the keeper), read with the rest
+    effective_utc: datetime | None = None
+    effective_offset_minutes: int | None = None
+    date_decided: bool = False  # a person's date decision holds its date
+    gps_latitude: float | None = None
+    gps_longitude: float | None = None
+    dup_decision_id: int | None = None
 
     @property
     def pixels(self) -> int:
