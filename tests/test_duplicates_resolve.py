@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from photoimport.db.models import File
+from photoimport.duplicates.copies import copy_paths
 from photoimport.duplicates.groups import assign_near_groups
 from photoimport.duplicates.queries import (
     GroupFilter,
@@ -26,6 +27,7 @@ from photoimport.duplicates.resolve import (
 from photoimport.duplicates.values import Group, GroupKind, GroupOrder, KeepRules
 from photoimport.enums import Confidence
 from photoimport.errors import DecisionNotFound, GroupNotFound, InvalidResolution
+from photoimport.library.queries import FileFilter, list_files
 from tests.duplicates_support import WHEN, add_job, add_photo, hexed
 
 RULES = KeepRules()
@@ -139,6 +141,11 @@ def test_keep_discards_the_others_and_merges_what_they_know(
     assert (kept.gps_latitude, kept.model) == (1.5, "iPhone 12")
     assert count_groups(sqlite_engine, GroupFilter(kind=GroupKind.COPIES)) == 0
     assert count_groups(sqlite_engine, GroupFilter(kind=GroupKind.COPIES, resolved=True)) == 1
+    assert copy_paths(sqlite_engine, library["messenger"]) == ["/photos/" + "o" * 64 + ".jpg"]
+    shown = {f.id for f in list_files(sqlite_engine, FileFilter(), limit=100)}
+    assert library["original"] not in shown  # the gallery hides a discarded photo...
+    everything = FileFilter(include_discarded=True)
+    assert library["original"] in {f.id for f in list_files(sqlite_engine, everything, limit=100)}
 
     undone = undo(sqlite_engine)
     assert undone.id == info.id
