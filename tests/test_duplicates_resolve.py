@@ -113,7 +113,7 @@ def test_groups_have_kinds_and_variants_are_never_duplicates(
         library["burst2"],
     }
     exact = groups[GroupKind.EXACT]
-    assert [m.path for m in exact.members] == ["/backup/IMG_1 (1).JPG", "/photos/a/IMG_1.JPG"]
+    assert [m.path for m in exact.members] == ["/photos/a/IMG_1.JPG", "/backup/IMG_1 (1).JPG"]
     assert exact.keeper is not None
     assert exact.keeper.path == "/photos/a/IMG_1.JPG"
     assert count_groups(sqlite_engine, GroupFilter(kind=GroupKind.COPIES)) == 1

@@ -194,8 +194,8 @@ def _with_members(
         if r.kind == GroupKind.EXACT.value and members:
             one = members[0]
             members = [
-                replace(one, path=p, name=p.rsplit("/", 1)[-1], paths=len(paths[one.file_id]))
-                for p in paths.get(one.file_id, [one.path])
+                replace(one, path=p, name=p.rsplit("/", 1)[-1])  # a member per path
+                for p in sorted(paths.get(one.file_id, [one.path]), key=lambda p: p != one.path)
             ]
         choice = choose_keeper(members, rules) if members else None
         groups.append(

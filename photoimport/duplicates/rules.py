@@ -78,7 +78,7 @@ def choose_keeper(members: Sequence[Member], rules: KeepRules) -> KeeperChoice:
         running = [i for i in running if values[i] == best]
         if len(running) == 1:
             return KeeperChoice(running[0], rule.label)
-    winner = min(running, key=lambda i: (members[i].file_id, members[i].path))
+    winner = min(running, key=lambda i: (members[i].file_id, i))  # then the first listed
     return KeeperChoice(winner, TIE)
 
 

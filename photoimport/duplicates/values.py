@@ -72,7 +72,7 @@ RULE_LABELS: dict[KeepRule, str] = {
     KeepRule.SHORTER_PATH: "shorter path",
     KeepRule.PREFERRED_FOLDER: "in a preferred folder",
 }
-TIE = "tie: lowest photo id"  # the deciding "rule" when every rule ties
+TIE = "tie: the first seen"  # the deciding "rule" when every rule ties (lowest id, first path)
 ONLY_ONE = "one member left"
 
 
