@@ -94,6 +94,7 @@ def navigation() -> list[st.Page]:
         importing,
         st.Page("pages/jobs.py", title="Jobs", icon=":material/list_alt:"),
         gallery,
+        st.Page("pages/duplicates.py", title="Duplicates", icon=":material/content_copy:"),
         photo,
         st.Page("pages/review.py", title="Review", icon=":material/event_available:"),
         st.Page("pages/export.py", title="Export", icon=":material/drive_file_move:"),

@@ -11,6 +11,7 @@ Sections (``--only`` picks some; default: all):
 * ``media``     issue 11: a RAW against a JPEG of the same size; a 2 s and a 120 s video
 * ``review``    issue 12: date decisions on 50,000 photos, the Review page at 100,000
 * ``export``    issue 14: an export job against ``cp`` of the same files; a 100,000-photo dry run
+* ``duplicates`` issue 13: the Duplicates page with 1,000,000 photos; resolve-all of 100,000
 
 The synthetic corpus (``bench.synth``) is rendered once into ``.bench-cache/`` and reused.
 """
@@ -41,6 +42,7 @@ SECTION_NAMES = (
     "media",
     "review",
     "export",
+    "duplicates",
 )
 
 
@@ -80,6 +82,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--hashes", type=int, default=1_000_000, help="hashes for grouping")
     parser.add_argument("--rss-n", type=int, default=2000, help="files in the RSS job")
     parser.add_argument("--page-rows", type=int, default=100_000, help="File rows for pages")
+    parser.add_argument(
+        "--dup-rows", type=int, default=1_000_000, help="photos behind the Duplicates page"
+    )
+    parser.add_argument(
+        "--resolve-rows", type=int, default=100_000, help="photos resolved by the rules"
+    )
     return parser.parse_args(argv)
 
 
@@ -92,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         hashes=args.hashes,
         rss_n=args.rss_n,
         page_rows=args.page_rows,
+        dup_rows=args.dup_rows,
+        resolve_rows=args.resolve_rows,
         size=args.size,
     )
     chosen = args.only or list(SECTION_NAMES)

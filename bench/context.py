@@ -18,6 +18,8 @@ class BenchContext:
     hashes: int = 1_000_000
     rss_n: int = 2000
     page_rows: int = 100_000
+    dup_rows: int = 1_000_000  # issue 13: photos behind the Duplicates page
+    resolve_rows: int = 100_000  # issue 13: photos resolved by the rules in one decision
     size: tuple[int, int] = PHONE_SIZE  # smaller only for a quick look at the benchmark itself
     _corpus: Corpus | None = None
 

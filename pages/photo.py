@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from photoimport.display import markdown_text
+from photoimport.duplicates.copies import copy_paths
 from photoimport.enums import Confidence
 from photoimport.errors import PhotoimportError
 from photoimport.library import gallery, photo, variants
@@ -98,6 +99,13 @@ with right:
     st.markdown(f"**Seen at ({len(paths)})**")
     for p in paths:
         st.caption(markdown_text(p))
+    copies = copy_paths(engine, f.id)  # issue 13: what duplicate resolution discarded for it
+    if copies:
+        st.markdown(f"**Copies discarded in its favour ({len(copies)})**")
+        for p in copies:
+            st.caption(markdown_text(p))
+    if f.discarded:
+        st.warning("A discarded duplicate: left out of exports, hidden in the gallery.")
 
 st.subheader("Timestamp candidates")
 cands = photo.candidate_rows(f)

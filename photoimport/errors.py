@@ -19,6 +19,10 @@ PhotoimportError                   base of everything photoimport raises on purp
  │    ├── JobNotFound              no job has that number
  │    └── InvalidJobTransition     e.g. pausing a job that has completed
  ├── WatchError                    a watched folder cannot be added or watched
+ ├── DuplicatesError               a duplicates operation cannot be done
+ │    ├── GroupNotFound            no duplicate group has that number
+ │    ├── DuplicateDecisionNotFound  no duplicate decision has that number
+ │    └── InvalidResolution        e.g. keeping a photo that is not in the group
  ├── FileNotInLibrary              no library file has that id
  └── DateDecisionError             a date decision cannot be made or undone (issue 12)
       ├── BadDateInput             a date, time, zone or shift that cannot be read
@@ -167,3 +171,19 @@ def hide_passwords(text: str) -> str:
     """``text`` with the password of any URL in it replaced by ``***`` (database URLs in
     messages, pages, logs and the CLI's stderr never show one)."""
     return _URL_PASSWORD.sub(r"\1***@", text)
+
+
+class DuplicatesError(PhotoimportError):
+    """A duplicates operation cannot be done."""
+
+
+class GroupNotFound(DuplicatesError):
+    """No duplicate group has that number."""
+
+
+class DuplicateDecisionNotFound(DuplicatesError):
+    """No duplicate decision has that number (or none is left to undo)."""
+
+
+class InvalidResolution(DuplicatesError):
+    """The resolution does not apply to the group (a photo not in it, an undone decision)."""

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from photoimport import jobs
 from photoimport.cli.dates import dates_group
+from photoimport.cli.duplicates import duplicates_group
 from photoimport.cli.export import export_command
 from photoimport.cli.output import (
     print_job_table,
@@ -217,3 +218,6 @@ def files(obj: _Context, job_id: int | None, fmt: str) -> None:
 main.add_command(watch_group)
 main.add_command(dates_group)
 main.add_command(export_command)
+
+
+main.add_command(duplicates_group)  # issue 13

@@ -287,3 +287,88 @@ class ExportItem(SQLModel, table=True):
     error_stage: str | None = None
     error_reason: str | None = None
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# --- issue 13: duplicates (groups, decisions, their changes, "not duplicates") ---
+
+
+class DupGroup(SQLModel, table=True):
+    """A duplicate group, kept in step with the library by ``duplicates.groups.refresh_groups``.
+
+    ``key`` names the group across refreshes: the file id for an exact group (one content under
+    several paths), the smallest member id for a near group; the row (and its id) lives as long
+    as the group does. ``decision_id`` is the decision that resolved it (None: to review).
+    """
+
+    __table_args__ = (
+        sa.UniqueConstraint("kind", "key", name="uq_dupgroup_kind_key"),
+        sa.Index("ix_dupgroup_size", "size", "id"),
+        sa.Index("ix_dupgroup_kind_size", "kind", "size", "id"),
+        sa.Index("ix_dupgroup_newest", "newest_utc", "id"),
+        sa.Index("ix_dupgroup_kind_newest", "kind", "newest_utc", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(sa_type=sa.String(8))  # duplicates.values.GroupKind
+    key: int
+    size: int  # members (paths for an exact group)
+    newest_utc: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decision_id: int | None = Field(default=None, index=True)
+
+
+class DupMember(SQLModel, table=True):
+    group_id: int = Field(foreign_key="dupgroup.id", primary_key=True)
+    file_id: int = Field(foreign_key="file.id", primary_key=True, index=True)
+
+
+class DupGroupJob(SQLModel, table=True):
+    """The jobs that saw a member of a group (the Duplicates page's job filter, by index)."""
+
+    __table_args__ = (sa.Index("ix_dupgroupjob_job_group", "job_id", "group_id"),)
+
+    group_id: int = Field(foreign_key="dupgroup.id", primary_key=True)
+    job_id: int = Field(foreign_key="job.id", primary_key=True)
+
+
+class DupDecision(SQLModel, table=True):
+    """One resolution a person made (one group, or every group of a filter by the rules)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    action: str = Field(sa_type=sa.String(16))  # duplicates.values.Action
+    source: str = Field(sa_type=sa.String(16))  # "page", "cli"
+    summary: str  # e.g. "kept 1, discarded 2 (more pixels)"
+    rules: str | None = None  # the keep-best rules, in order, when they chose
+    groups: int = 0
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    undone_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class DupChange(SQLModel, table=True):
+    """One value a decision changed (a File column, or a group's ``decision_id``), old and new
+    as JSON, so undo restores exactly what was there."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    decision_id: int = Field(foreign_key="dupdecision.id", index=True)
+    file_id: int | None = Field(default=None, foreign_key="file.id", index=True)
+    group_id: int | None = None
+    field: str = Field(sa_type=sa.String(32))
+    old_value: str | None = None
+    new_value: str | None = None
+
+
+class NotDuplicate(SQLModel, table=True):
+    """Two contents a person said are not duplicates (SHA-256, smaller first): no rescan or
+    later import groups them again."""
+
+    sha_a: str = Field(sa_type=sa.String(64), primary_key=True)
+    sha_b: str = Field(sa_type=sa.String(64), primary_key=True)
+    decision_id: int = Field(foreign_key="dupdecision.id", index=True)
+
+
+class DupRules(SQLModel, table=True):
+    """The keep-best rules the page and the CLI start with (one row)."""
+
+    id: int = Field(default=1, primary_key=True)
+    rule_order: str  # rule names, comma-separated
+    preferred_folders: str = "[]"  # JSON list
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,3 +1,15 @@
-"""Duplicate groups: exact (same SHA-256) and near (perceptual hash) over the whole library."""
+"""Duplicates: exact groups (one content under several paths), near groups ("copies" when
+the pixels say so, "similar" shots of a burst), keep-best rules, resolution decisions and undo."""
 
-__all__ = ["grouping", "groups"]
+__all__ = [
+    "changes",
+    "copies",
+    "grouping",
+    "groups",
+    "kinds",
+    "merge",
+    "queries",
+    "resolve",
+    "rules",
+    "values",
+]

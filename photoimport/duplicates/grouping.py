@@ -109,6 +109,16 @@ def near_group_labels(hashes: Hashes, max_distance: int, *, agree: int | None = 
     return labels
 
 
+def unique_pairs_within(unique: Hashes, max_distance: int) -> npt.NDArray[np.int64]:
+    """Index pairs (i < j) of *distinct* hashes at most ``max_distance`` bits apart (issue 13:
+    ``duplicates.kinds`` builds its copy edges from them)."""
+    SETTINGS_BY_NAME["near_duplicate_distance"].check(max_distance)  # the one range
+    if max_distance == 0 or unique.size < 2:
+        return np.empty((0, 2), dtype=np.int64)
+    shared = choose_agreement(unique.size, max_distance)
+    return _candidate_pairs_within(unique, max_distance, shared)
+
+
 def choose_agreement(count: int, max_distance: int) -> int:
     """How many exact bands to require (``s``), minimising sort work plus candidate checks."""
     best, best_cost = 1, math.inf

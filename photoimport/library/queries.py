@@ -26,6 +26,8 @@ from photoimport.db.models import (
     Confidence,
     DateAction,
     DateDecision,
+    DupGroup,
+    DupMember,
     File,
     ItemState,
     Job,
@@ -109,6 +111,8 @@ class FileRow:
     # --- issue 12: capture_* above are the EFFECTIVE values; the detected time, the decision
     detected_local: str | None = None
     decision: str | None = None  # "decision 57 (action 12: shift camera X by +01:00:00)"
+    discarded: bool | None = None  # issue 13: a duplicate resolved away (None: error row)
+    group: int | None = None  # issue 13: its duplicate group (a near group before an exact one)
 
 
 @dataclass(frozen=True)
@@ -358,6 +362,14 @@ _EXPORT_COLUMNS: tuple[Any, ...] = (
     col(File.date_decision_id),
     col(DateDecision.action_id),
     col(DateAction.summary),
+    col(File.discarded),
+    sa.select(col(DupMember.group_id))  # issue 13: a near group first, then an exact one
+    .join(DupGroup, col(DupGroup.id) == DupMember.group_id)
+    .where(col(DupMember.file_id) == File.id)
+    .order_by(col(DupGroup.kind) == "exact", col(DupMember.group_id))
+    .limit(1)
+    .scalar_subquery()
+    .label("dup_group"),
 )
 
 
@@ -422,4 +434,6 @@ def _row(r: sa.Row[*tuple[Any, ...]], exact: set[int]) -> FileRow:
         sidecars="|".join(json.loads(r.sidecars_json or "[]")) or None,
         detected_local=r.detected_local,
         decision=decision,
+        discarded=None if r.discarded is None else bool(r.discarded),
+        group=r.dup_group,
     )

@@ -48,6 +48,8 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "id",
     "detected_local",
     "decision",
+    "discarded",
+    "group",
 )
 
 
@@ -82,6 +84,8 @@ def export_record(row: FileRow) -> dict[str, Value]:
         "id": row.file_id,
         "detected_local": row.detected_local,
         "decision": row.decision,
+        "discarded": row.discarded,
+        "group": row.group,
     }
 
 

@@ -1,7 +1,7 @@
 """export: export items, the export request on its job
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-01 23:50:00
 
 Issue 14. An export job (kind EXPORT) keeps what it was asked (``job.export_json``: destination,
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

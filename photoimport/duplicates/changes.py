@@ -1,0 +1,183 @@
+"""A decision's changes: collected (``Batch``), written with their old and new values
+(``write_batch``: ``DupChange`` rows, JSON text), and put back by undo (``revert``: only values
+still as the decision left them; the others changed since and are counted, not touched)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from photoimport.db.models import FILE, DupChange, DupGroup, NotDuplicate
+from photoimport.duplicates.merge import Facts, FieldChange
+from photoimport.duplicates.values import Member
+
+__all__ = ["Batch", "State", "decode", "encode", "revert", "state_of", "write_batch"]
+
+GROUP: sa.Table = DupGroup.__table__  # type: ignore[attr-defined]
+CHANGE: sa.Table = DupChange.__table__  # type: ignore[attr-defined]
+NOTDUP: sa.Table = NotDuplicate.__table__  # type: ignore[attr-defined]
+CHUNK = 500
+DATETIME_FIELDS = frozenset({"effective_utc"})
+
+
+def encode(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime):
+        return json.dumps(value.isoformat())
+    if isinstance(value, Enum):
+        return json.dumps(value.value)
+    return json.dumps(value)
+
+
+def decode(field: str, text: str | None) -> object:
+    if text is None:
+        return None
+    value = json.loads(text)
+    if field in DATETIME_FIELDS and isinstance(value, str):
+        return datetime.fromisoformat(value)
+    return value
+
+
+@dataclass
+class Batch:
+    """What one decision changes, collected before it is written."""
+
+    files: list[FieldChange] = field(default_factory=list)
+    groups: list[tuple[int, int | None]] = field(default_factory=list)  # (group, old decision)
+    pairs: set[tuple[str, str]] = field(default_factory=set)
+    kept: int = 0
+    discarded: int = 0
+    by_rule: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class State:
+    facts: Facts
+    discarded: bool
+    dup_decision_id: int | None
+
+
+def state_of(m: Member) -> State:
+    """What a decision reads of a member (read with the group: no second query)."""
+    facts = Facts(
+        file_id=m.file_id,
+        effective_utc=m.effective_utc,
+        effective_local=m.effective_local,
+        effective_offset_minutes=m.effective_offset_minutes,
+        effective_confidence=m.confidence,
+        date_decided=m.date_decided,
+        gps_latitude=m.gps_latitude,
+        gps_longitude=m.gps_longitude,
+        make=m.make,
+        model=m.model,
+    )
+    return State(facts, m.discarded, m.dup_decision_id)
+
+
+def write_batch(conn: Connection, decision: int, batch: Batch) -> None:
+    """Write ``batch``: the new values, then a change row per value with its old one.
+
+    A decision id replacing NULL (a photo's ``dup_decision_id``, a group's ``decision_id``, by
+    far the most common change) gets no row: undo puts NULL back wherever this decision's id
+    still stands (``revert``). The values are written a chunk of ids per statement.
+    """
+    per_file: dict[int, dict[str, object]] = {}
+    for change in batch.files:
+        per_file.setdefault(change.file_id, {})[change.field] = change.new
+    same: dict[tuple[tuple[str, str], ...], list[int]] = {}
+    for file_id, values in per_file.items():
+        key = tuple(sorted((name, encode(value)) for name, value in values.items()))
+        same.setdefault(key, []).append(file_id)
+    for file_ids in same.values():  # one statement sets every field of a chunk of photos
+        _set(conn, FILE, file_ids, per_file[file_ids[0]])
+    _set(conn, GROUP, [g for g, _ in batch.groups], {"decision_id": decision})
+    rows = [
+        {
+            "decision_id": decision,
+            "file_id": c.file_id,
+            "group_id": None,
+            "field": c.field,
+            "old_value": encode(c.old),
+            "new_value": encode(c.new),
+        }
+        for c in batch.files
+        if not (c.field == "dup_decision_id" and c.old is None)
+    ] + [
+        {
+            "decision_id": decision,
+            "file_id": None,
+            "group_id": g,
+            "field": "decision_id",
+            "old_value": encode(old),
+            "new_value": encode(decision),
+        }
+        for g, old in batch.groups
+        if old is not None
+    ]
+    if rows:
+        conn.execute(CHANGE.insert(), rows)
+    if batch.pairs:
+        firsts = sorted({a for a, _ in batch.pairs})
+        known: set[tuple[str, str]] = set()
+        for start in range(0, len(firsts), CHUNK):
+            query = sa.select(NOTDUP.c.sha_a, NOTDUP.c.sha_b).where(
+                NOTDUP.c.sha_a.in_(firsts[start : start + CHUNK])
+            )
+            known.update((a, b) for a, b in conn.execute(query))
+        fresh = [{"sha_a": a, "sha_b": b, "decision_id": decision} for a, b in batch.pairs - known]
+        if fresh:
+            conn.execute(NOTDUP.insert(), fresh)
+
+
+def _set(conn: Connection, table: sa.Table, ids: list[int], values: dict[str, object]) -> None:
+    for start in range(0, len(ids), CHUNK):
+        conn.execute(
+            table.update().where(table.c.id.in_(ids[start : start + CHUNK])).values(values)
+        )
+
+
+def revert(conn: Connection, decision: int) -> int:
+    """Put back the old values the decision changed; returns how many had changed since."""
+    changes = conn.execute(
+        sa.select(CHANGE).where(CHANGE.c.decision_id == decision).order_by(CHANGE.c.id.desc())
+    ).all()
+    skipped = 0
+    by_field: dict[str, list[sa.Row[*tuple[Any, ...]]]] = {}
+    for c in changes:
+        by_field.setdefault(("group." if c.group_id is not None else "") + c.field, []).append(c)
+    for name, rows in by_field.items():
+        table, key = (GROUP, "group_id") if name.startswith("group.") else (FILE, "file_id")
+        column = table.c[name.removeprefix("group.")]
+        ids = [int(getattr(r, key)) for r in rows]
+        current: dict[int, object] = {}
+        for start in range(0, len(ids), CHUNK):
+            query = sa.select(table.c.id, column).where(table.c.id.in_(ids[start : start + CHUNK]))
+            current.update({int(i): v for i, v in conn.execute(query)})
+        back: dict[str | None, list[int]] = {}
+        for r in rows:
+            target = int(getattr(r, key))
+            if target not in current:
+                continue  # the group is gone since: nothing to put back
+            if encode(current[target]) != r.new_value:
+                skipped += 1
+                continue
+            back.setdefault(r.old_value, []).append(target)
+        for old, targets in back.items():
+            _set(conn, table, targets, {column.name: decode(column.name, old)})
+    # the decision ids that replaced NULL have no change row (``write_batch``)
+    conn.execute(
+        FILE.update().where(FILE.c.dup_decision_id == decision).values(dup_decision_id=None)
+    )
+    conn.execute(GROUP.update().where(GROUP.c.decision_id == decision).values(decision_id=None))
+    return skipped

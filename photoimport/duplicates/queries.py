@@ -1,0 +1,286 @@
+"""Read the duplicate groups: paged, filtered, each with its members' facts and its keeper.
+
+``count_groups`` and ``list_groups`` page through ``DupGroup`` rows in SQL (largest or newest
+first, by kind, by job, to review or resolved): a page reads its 10 groups and their members,
+never the whole library. ``iter_groups`` streams every group of a filter in pages (the CLI's
+``list`` and the rules over a filter).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from photoimport.db.models import FILE, ITEM, DupGroup, DupGroupJob, DupMember, DupRules
+from photoimport.duplicates.rules import choose_keeper
+from photoimport.duplicates.values import (
+    Group,
+    GroupKind,
+    GroupOrder,
+    KeepRule,
+    KeepRules,
+    Member,
+    ResolvePreview,
+)
+from photoimport.enums import Confidence
+from photoimport.errors import GroupNotFound
+
+__all__ = [
+    "GroupFilter",
+    "count_groups",
+    "get_group",
+    "iter_groups",
+    "list_groups",
+    "load_rules",
+    "rules_outcome",
+    "save_rules",
+]
+
+GROUP: sa.Table = DupGroup.__table__  # type: ignore[attr-defined]
+MEMBER: sa.Table = DupMember.__table__  # type: ignore[attr-defined]
+RULES: sa.Table = DupRules.__table__  # type: ignore[attr-defined]
+GROUPJOB: sa.Table = DupGroupJob.__table__  # type: ignore[attr-defined]
+STREAM_PAGE = 2000
+
+
+@dataclass(frozen=True)
+class GroupFilter:
+    kind: GroupKind | None = None
+    job_id: int | None = None  # groups with a member this job saw
+    resolved: bool | None = False  # False: to review; True: resolved; None: both
+    order: GroupOrder = GroupOrder.LARGEST
+
+
+def _conditions(flt: GroupFilter) -> list[sa.ColumnElement[bool]]:
+    conds: list[sa.ColumnElement[bool]] = []
+    if flt.kind is not None:
+        conds.append(GROUP.c.kind == flt.kind.value)
+    if flt.resolved is not None:
+        decided = GROUP.c.decision_id.is_not(None)
+        conds.append(decided if flt.resolved else sa.not_(decided))
+    if flt.job_id is not None:
+        in_job = sa.select(GROUPJOB.c.group_id).where(GROUPJOB.c.job_id == flt.job_id)
+        conds.append(GROUP.c.id.in_(in_job))
+    return conds
+
+
+def _ordering(order: GroupOrder) -> list[sa.ColumnElement[object]]:
+    if order is GroupOrder.NEWEST:
+        return [GROUP.c.newest_utc.desc().nulls_last(), GROUP.c.id.desc()]
+    return [GROUP.c.size.desc(), GROUP.c.id.desc()]
+
+
+def count_groups(engine: Engine, flt: GroupFilter) -> int:
+    query = sa.select(sa.func.count()).select_from(GROUP).where(*_conditions(flt))
+    with engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())
+
+
+def rules_outcome(engine: Engine, flt: GroupFilter) -> ResolvePreview:
+    """What resolving every group of ``flt`` to review by the rules does, counted in SQL: one
+    keeper per group; an exact group discards nothing (it is one content)."""
+    review = GroupFilter(kind=flt.kind, job_id=flt.job_id, resolved=False)
+    query = (
+        sa.select(GROUP.c.kind, sa.func.count(), sa.func.sum(GROUP.c.size))
+        .where(*_conditions(review))
+        .group_by(GROUP.c.kind)
+    )
+    groups = kept = discarded = 0
+    with engine.connect() as conn:
+        for kind, count, size in conn.execute(query):
+            groups += int(count)
+            kept += int(count)
+            if kind != GroupKind.EXACT.value:
+                discarded += int(size) - int(count)
+    return ResolvePreview(groups, kept, discarded)
+
+
+def list_groups(
+    engine: Engine, flt: GroupFilter, rules: KeepRules, offset: int = 0, limit: int = 10
+) -> list[Group]:
+    """A page of groups, each with its members and the keeper ``rules`` recommend."""
+    query = (
+        sa.select(GROUP)
+        .where(*_conditions(flt))
+        .order_by(*_ordering(flt.order))
+        .offset(max(offset, 0))
+        .limit(max(limit, 0))
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+        return _with_members(conn, rows, rules)
+
+
+def iter_groups(engine: Engine, flt: GroupFilter, rules: KeepRules) -> Iterator[Group]:
+    """Every group of ``flt`` (in id order, ``STREAM_PAGE`` at a time), with members."""
+    last = 0
+    while True:
+        query = (
+            sa.select(GROUP)
+            .where(*_conditions(flt), GROUP.c.id > last)
+            .order_by(GROUP.c.id)
+            .limit(STREAM_PAGE)
+        )
+        with engine.connect() as conn:
+            rows = conn.execute(query).all()
+            groups = _with_members(conn, rows, rules)
+        if not groups:
+            return
+        yield from groups
+        last = groups[-1].id
+
+
+def get_group(engine: Engine, group_id: int, rules: KeepRules) -> Group:
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(GROUP).where(GROUP.c.id == group_id)).all()
+        groups = _with_members(conn, rows, rules)
+    if not groups:
+        raise GroupNotFound(f"no duplicate group number {group_id}")
+    return groups[0]
+
+
+_MEMBER_COLUMNS = (
+    MEMBER.c.group_id,
+    FILE.c.id,
+    FILE.c.sha256,
+    FILE.c.path,
+    FILE.c.name,
+    FILE.c.format,
+    FILE.c.size,
+    FILE.c.width,
+    FILE.c.height,
+    FILE.c.effective_local,
+    FILE.c.effective_confidence,
+    FILE.c.make,
+    FILE.c.model,
+    FILE.c.gps_latitude,
+    FILE.c.discarded,
+    FILE.c.thumbnail,
+    FILE.c.effective_utc,
+    FILE.c.effective_offset_minutes,
+    FILE.c.date_decision_id,
+    FILE.c.gps_longitude,
+    FILE.c.dup_decision_id,
+)
+
+
+def _with_members(
+    conn: Connection, rows: Sequence[sa.Row[*tuple[Any, ...]]], rules: KeepRules
+) -> list[Group]:
+    ids = [int(r.id) for r in rows]
+    if not ids:
+        return []
+    found = conn.execute(
+        sa.select(*_MEMBER_COLUMNS)
+        .join(FILE, FILE.c.id == MEMBER.c.file_id)
+        .where(MEMBER.c.group_id.in_(ids))
+        .order_by(MEMBER.c.group_id, FILE.c.id)
+    ).all()
+    file_ids = [int(m.id) for m in found]
+    raws = _with_raw(conn, file_ids)
+    by_group: dict[int, list[Member]] = {}
+    for m in found:
+        by_group.setdefault(int(m.group_id), []).append(_member(m, int(m.id) in raws))
+    exact = [r.id for r in rows if r.kind == GroupKind.EXACT.value]
+    paths = _paths(conn, [by_group[g][0].file_id for g in exact if g in by_group])
+    groups = []
+    for r in rows:
+        members = by_group.get(int(r.id), [])
+        if r.kind == GroupKind.EXACT.value and members:
+            one = members[0]
+            members = [
+                replace(one, path=p, name=p.rsplit("/", 1)[-1])  # a member per path
+                for p in sorted(paths.get(one.file_id, [one.path]), key=lambda p: p != one.path)
+            ]
+        choice = choose_keeper(members, rules) if members else None
+        groups.append(
+            Group(
+                id=int(r.id),
+                kind=GroupKind(r.kind),
+                size=int(r.size),
+                newest=r.newest_utc,
+                decision_id=r.decision_id,
+                members=tuple(members),
+                choice=choice,
+            )
+        )
+    return groups
+
+
+def _member(m: sa.Row[*tuple[Any, ...]], has_raw: bool) -> Member:
+    return Member(
+        file_id=int(m.id),
+        sha256=str(m.sha256),
+        path=str(m.path),
+        name=str(m.name),
+        format=str(m.format),
+        size=int(m.size),
+        width=int(m.width),
+        height=int(m.height),
+        effective_local=m.effective_local,
+        confidence=Confidence(m.effective_confidence or Confidence.NONE),
+        make=m.make,
+        model=m.model,
+        has_gps=m.gps_latitude is not None,
+        has_raw=has_raw,
+        discarded=bool(m.discarded),
+        thumbnail=m.thumbnail,
+        effective_utc=m.effective_utc,
+        effective_offset_minutes=m.effective_offset_minutes,
+        date_decided=m.date_decision_id is not None,
+        gps_latitude=m.gps_latitude,
+        gps_longitude=m.gps_longitude,
+        dup_decision_id=m.dup_decision_id,
+    )
+
+
+def _with_raw(conn: Connection, file_ids: list[int]) -> set[int]:
+    """Which of ``file_ids`` have a RAW variant beside them."""
+    found: set[int] = set()
+    for start in range(0, len(file_ids), 500):
+        chunk = file_ids[start : start + 500]
+        query = sa.select(FILE.c.variant_of).where(
+            FILE.c.variant_of.in_(chunk), FILE.c.kind == "raw"
+        )
+        found.update(int(v) for v in conn.execute(query).scalars())
+    return found
+
+
+def _paths(conn: Connection, file_ids: list[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    if file_ids:
+        query = (
+            sa.select(ITEM.c.file_id, ITEM.c.path)
+            .where(ITEM.c.file_id.in_(file_ids))
+            .distinct()
+            .order_by(ITEM.c.file_id, ITEM.c.path)
+        )
+        for fid, path in conn.execute(query):
+            found.setdefault(int(fid), []).append(str(path))
+    return found
+
+
+def load_rules(engine: Engine) -> KeepRules:
+    """The saved keep-best rules (the defaults until someone saves an order)."""
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(RULES).where(RULES.c.id == 1)).first()
+    if row is None:
+        return KeepRules()
+    order = tuple(KeepRule(name) for name in row.rule_order.split(",") if name)
+    rest = tuple(r for r in KeepRules().order if r not in order)
+    return KeepRules(order=order + rest, preferred_folders=tuple(json.loads(row.preferred_folders)))
+
+
+def save_rules(engine: Engine, rules: KeepRules) -> None:
+    values = {
+        "rule_order": ",".join(r.value for r in rules.order),
+        "preferred_folders": json.dumps(list(rules.preferred_folders)),
+    }
+    with engine.begin() as conn:
+        if conn.execute(RULES.update().where(RULES.c.id == 1).values(**values)).rowcount == 0:
+            conn.execute(RULES.insert().values(id=1, **values))

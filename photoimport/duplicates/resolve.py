@@ -1,0 +1,253 @@
+"""Resolve duplicate groups with decisions: keep some, keep all, not duplicates, the rules over
+a filter; and undo any of them.
+
+A decision is a ``DupDecision`` row; every value it changes is a ``DupChange`` row with the old
+and the new value, so undo restores exactly what was there. Nothing here touches a file on
+disk: "discarded" is ``File.discarded`` (export leaves it out, the gallery hides it by default).
+
+* ``keep(engine, group_id, [ids])``: the others are discarded; a "copies" group's keeper gets
+  what the discarded copies know (``duplicates.merge``: date, GPS, camera).
+* ``keep_all``: nothing is discarded (a discarded member comes back); the group is resolved.
+* ``not_duplicates``: every pair of the members' contents (SHA-256) is remembered, so no rescan
+  and no later import groups them again.
+* ``resolve_by_rules(engine, flt, rules)``: every group of the filter to review, the rules'
+  keeper kept; one decision (one undo). ``preview_rules`` counts first, writing nothing.
+* ``undo(engine, decision_id=None)``: the newest decision by default. A value that changed
+  since (a later decision, a person's date decision) is left as it is and counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from itertools import combinations
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from photoimport.db.models import DupChange, DupDecision, DupGroup, NotDuplicate, utcnow
+from photoimport.duplicates.changes import Batch, State, revert, state_of, write_batch
+from photoimport.duplicates.merge import FieldChange, merge_changes
+from photoimport.duplicates.queries import GroupFilter, get_group, iter_groups
+from photoimport.duplicates.values import (
+    Action,
+    DecisionInfo,
+    Group,
+    GroupKind,
+    KeepRules,
+    ResolvePreview,
+)
+from photoimport.errors import DuplicateDecisionNotFound, InvalidResolution
+
+__all__ = [
+    "keep",
+    "keep_all",
+    "list_decisions",
+    "not_duplicates",
+    "preview_rules",
+    "resolve_by_rules",
+    "undo",
+]
+
+GROUP: sa.Table = DupGroup.__table__  # type: ignore[attr-defined]
+DECISION: sa.Table = DupDecision.__table__  # type: ignore[attr-defined]
+CHANGE: sa.Table = DupChange.__table__  # type: ignore[attr-defined]
+NOTDUP: sa.Table = NotDuplicate.__table__  # type: ignore[attr-defined]
+CHUNK = 500
+
+
+def keep(
+    engine: Engine, group_id: int, keep_ids: Sequence[int], *, source: str = "cli"
+) -> DecisionInfo:
+    group = get_group(engine, group_id, KeepRules())
+    wanted = set(keep_ids)
+    unknown = wanted - {m.file_id for m in group.members}
+    if not wanted or unknown:
+        listed = ", ".join(str(i) for i in sorted(unknown)) or "none"
+        raise InvalidResolution(f"keep needs photos of group {group_id}; not members: {listed}")
+    return _decide(engine, Action.KEEP, [(group, wanted)], source)
+
+
+def keep_all(engine: Engine, group_id: int, *, source: str = "cli") -> DecisionInfo:
+    group = get_group(engine, group_id, KeepRules())
+    return _decide(engine, Action.KEEP_ALL, [(group, {m.file_id for m in group.members})], source)
+
+
+def not_duplicates(engine: Engine, group_id: int, *, source: str = "cli") -> DecisionInfo:
+    group = get_group(engine, group_id, KeepRules())
+    if group.kind is GroupKind.EXACT:
+        raise InvalidResolution(
+            f"group {group_id} is one content (the same bytes) under several paths: "
+            "it cannot be 'not duplicates'; keep all instead"
+        )
+    return _decide(engine, Action.NOT_DUPLICATES, [(group, set())], source)
+
+
+def preview_rules(engine: Engine, flt: GroupFilter, rules: KeepRules) -> ResolvePreview:
+    """What ``resolve_by_rules`` would do, written nowhere."""
+    batch = Batch()
+    for group in iter_groups(engine, _to_review(flt), rules):
+        _count(batch, group)
+    total = sum(batch.by_rule.values())
+    return ResolvePreview(total, batch.kept, batch.discarded, batch.by_rule)
+
+
+def resolve_by_rules(
+    engine: Engine, flt: GroupFilter, rules: KeepRules, *, source: str = "cli"
+) -> DecisionInfo:
+    chosen = []
+    for group in iter_groups(engine, _to_review(flt), rules):
+        keeper = group.keeper
+        if keeper is not None:
+            chosen.append((group, {keeper.file_id}))
+    if not chosen:
+        raise InvalidResolution("no group to review matches the filter")
+    order = ",".join(r.value for r in rules.order)
+    return _decide(engine, Action.RULES, chosen, source, order)
+
+
+def undo(engine: Engine, decision_id: int | None = None) -> DecisionInfo:
+    """Undo a decision (the newest one still in force by default)."""
+    with engine.begin() as conn:
+        query = sa.select(DECISION)
+        if decision_id is None:
+            query = query.where(DECISION.c.undone_at.is_(None)).order_by(DECISION.c.id.desc())
+        else:
+            query = query.where(DECISION.c.id == decision_id)
+        row = conn.execute(query.limit(1)).first()
+        if row is None:
+            what = (
+                "no duplicate decision to undo"
+                if decision_id is None
+                else (f"no duplicate decision number {decision_id}")
+            )
+            raise DuplicateDecisionNotFound(what)
+        if row.undone_at is not None:
+            raise InvalidResolution(f"decision {row.id} was already undone")
+        skipped = revert(conn, int(row.id))
+        conn.execute(NOTDUP.delete().where(NOTDUP.c.decision_id == row.id))
+        note = f"; {skipped} values changed since were left as they are" if skipped else ""
+        summary = f"{row.summary} (undone{note})"
+        conn.execute(
+            DECISION.update()
+            .where(DECISION.c.id == row.id)
+            .values(undone_at=utcnow(), summary=summary)
+        )
+        done = conn.execute(sa.select(DECISION).where(DECISION.c.id == row.id)).one()
+    return _info(done)
+
+
+def list_decisions(engine: Engine, limit: int = 20) -> list[DecisionInfo]:
+    query = sa.select(DECISION).order_by(DECISION.c.id.desc()).limit(limit)
+    with engine.connect() as conn:
+        return [_info(r) for r in conn.execute(query)]
+
+
+# --- planning and writing ----------------------------------------------------------------
+
+
+def _to_review(flt: GroupFilter) -> GroupFilter:
+    return GroupFilter(kind=flt.kind, job_id=flt.job_id, resolved=False, order=flt.order)
+
+
+def _count(batch: Batch, group: Group) -> None:
+    rule = group.choice.rule if group.choice else ""
+    batch.by_rule[rule] = batch.by_rule.get(rule, 0) + 1
+    if group.kind is GroupKind.EXACT:
+        batch.kept += 1
+    else:
+        batch.kept += 1
+        batch.discarded += len(group.members) - 1
+
+
+def _decide(
+    engine: Engine,
+    action: Action,
+    chosen: Sequence[tuple[Group, set[int]]],
+    source: str,
+    rules: str | None = None,
+) -> DecisionInfo:
+    with engine.begin() as conn:
+        inserted = conn.execute(
+            DECISION.insert().values(
+                action=action.value,
+                source=source,
+                summary="",
+                rules=rules,
+                groups=len(chosen),
+                created_at=utcnow(),
+            )
+        ).inserted_primary_key
+        assert inserted is not None
+        decision = int(inserted[0])
+        facts = {
+            m.file_id: state_of(m)
+            for group, _ in chosen
+            if group.kind is not GroupKind.EXACT
+            for m in group.members
+        }
+        batch = Batch()
+        for group, kept in chosen:
+            _plan(batch, decision, group, kept, facts, action)
+        write_batch(conn, decision, batch)
+        summary = _summary(action, batch, chosen)
+        conn.execute(DECISION.update().where(DECISION.c.id == decision).values(summary=summary))
+        row = conn.execute(sa.select(DECISION).where(DECISION.c.id == decision)).one()
+    return _info(row)
+
+
+def _summary(action: Action, batch: Batch, chosen: Sequence[tuple[Group, set[int]]]) -> str:
+    groups = f"{len(chosen):,} group{'s' if len(chosen) != 1 else ''}"
+    if action is Action.NOT_DUPLICATES:
+        return f"{groups}: not duplicates ({len(batch.pairs)} pairs remembered)"
+    merged = len(
+        {c.file_id for c in batch.files if c.field not in ("discarded", "dup_decision_id")}
+    )
+    extra = f", {merged} keepers got facts from their copies" if merged else ""
+    return f"{groups}: kept {batch.kept:,}, discarded {batch.discarded:,}{extra}"
+
+
+def _plan(
+    batch: Batch,
+    decision: int,
+    group: Group,
+    kept: set[int],
+    facts: dict[int, State],
+    action: Action,
+) -> None:
+    batch.groups.append((group.id, group.decision_id))
+    if group.kind is GroupKind.EXACT:
+        batch.kept += 1
+        return
+    if action is Action.NOT_DUPLICATES:
+        shas = sorted({m.sha256 for m in group.members})
+        batch.pairs.update(combinations(shas, 2))
+        return
+    for member in group.members:
+        state = facts[member.file_id]
+        discard = member.file_id not in kept
+        batch.discarded += discard
+        batch.kept += not discard
+        if state.discarded != discard:
+            batch.files.append(FieldChange(member.file_id, "discarded", state.discarded, discard))
+        batch.files.append(
+            FieldChange(member.file_id, "dup_decision_id", state.dup_decision_id, decision)
+        )
+    gone = [facts[m.file_id].facts for m in group.members if m.file_id not in kept]
+    if group.kind is GroupKind.COPIES and gone:
+        for member in group.members:
+            if member.file_id in kept:
+                batch.files.extend(merge_changes(facts[member.file_id].facts, gone))
+
+
+def _info(row: sa.Row[*tuple[Any, ...]]) -> DecisionInfo:
+    created: datetime = row.created_at
+    return DecisionInfo(
+        id=int(row.id),
+        action=Action(row.action),
+        created_at=created,
+        undone_at=row.undone_at,
+        summary=str(row.summary),
+        groups=int(row.groups),
+    )

@@ -1,0 +1,100 @@
+"""Keep-best rules (pure): pick each group's keeper with an ordered list of rules.
+
+Each rule scores a member (higher is better). The rules are applied in order; each keeps only
+the members with the best score among those still in the running. The rule that leaves a single
+member is the *deciding* rule (shown on the page and in the CLI). When every rule ties, the
+lowest photo id wins and the deciding rule is ``TIE``.
+
+``parse_rules("pixels,date")`` reads a CLI list: the named rules first, then the rest in their
+default order (a user names what matters to them; the other rules still break ties).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from photoimport.duplicates.values import (
+    DEFAULT_ORDER,
+    ONLY_ONE,
+    TIE,
+    KeeperChoice,
+    KeepRule,
+    KeepRules,
+    Member,
+)
+from photoimport.enums import Confidence
+from photoimport.errors import DuplicatesError
+
+__all__ = ["choose_keeper", "looks_like_copy", "parse_rules", "rule_scores"]
+
+# names an editor, a messenger or a file manager gives to copies and edits
+_COPY_NAME = re.compile(
+    r"(-WA\d{3,}|whatsapp|telegram|signal-|messenger|_edited|-edited|\bedit(ed)?\b|"
+    r"screenshot|\(\d+\)|\bcopy\b|kopie|_copy|-copy|\s\d+\.\w+$)",
+    re.IGNORECASE,
+)
+_CONFIDENCE_RANK = {Confidence.NONE: 0, Confidence.LOW: 1, Confidence.MEDIUM: 2, Confidence.HIGH: 3}
+
+
+def looks_like_copy(name: str) -> bool:
+    """The file name is one an editor, a messenger or a file manager gives a copy."""
+    return _COPY_NAME.search(name) is not None
+
+
+def _under(path: str, folders: Sequence[str]) -> bool:
+    return any(path == f or path.startswith(f.rstrip("/") + "/") for f in folders if f)
+
+
+def rule_scores(rules: KeepRules) -> dict[KeepRule, Callable[[Member], float]]:
+    """Each rule as a score function (higher is better)."""
+    return {
+        KeepRule.ORIGINAL: lambda m: (m.camera is not None) + (not looks_like_copy(m.name)),
+        KeepRule.RAW: lambda m: float(m.has_raw),
+        KeepRule.PIXELS: lambda m: float(m.pixels),
+        KeepRule.DATE: lambda m: float(_CONFIDENCE_RANK[m.confidence]),
+        KeepRule.METADATA: lambda m: float(
+            (m.effective_local is not None) + m.has_gps + (m.camera is not None)
+        ),
+        KeepRule.LARGER: lambda m: float(m.size),
+        KeepRule.FIRST_SEEN: lambda m: float(-m.file_id),
+        KeepRule.SHORTER_PATH: lambda m: float(-len(m.path)),
+        KeepRule.PREFERRED_FOLDER: lambda m: float(_under(m.path, rules.preferred_folders)),
+    }
+
+
+def choose_keeper(members: Sequence[Member], rules: KeepRules) -> KeeperChoice:
+    """The best member by ``rules`` and the rule that decided."""
+    if not members:
+        raise DuplicatesError("a group with no members has no keeper")
+    running = list(range(len(members)))
+    if len(running) == 1:
+        return KeeperChoice(0, ONLY_ONE)
+    scores = rule_scores(rules)
+    for rule in rules.order:
+        score = scores[rule]
+        values = {i: score(members[i]) for i in running}
+        best = max(values.values())
+        running = [i for i in running if values[i] == best]
+        if len(running) == 1:
+            return KeeperChoice(running[0], rule.label)
+    winner = min(running, key=lambda i: (members[i].file_id, i))  # then the first listed
+    return KeeperChoice(winner, TIE)
+
+
+def parse_rules(text: str | None, preferred: Sequence[str] = ()) -> KeepRules:
+    """``"pixels,date"`` -> those rules first, then the others in their default order."""
+    named: list[KeepRule] = []
+    for part in (text or "").split(","):
+        token = part.strip().lower()
+        if not token:
+            continue
+        try:
+            rule = KeepRule(token)
+        except ValueError:
+            known = ", ".join(r.value for r in KeepRule)
+            raise DuplicatesError(f"unknown keep rule {token!r}; the rules are: {known}") from None
+        if rule not in named:
+            named.append(rule)
+    rest = [r for r in DEFAULT_ORDER if r not in named]
+    return KeepRules(order=(*named, *rest), preferred_folders=tuple(preferred))
