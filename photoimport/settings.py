@@ -53,6 +53,7 @@ class ImportSettings:
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     use_mtime: bool = True
     max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS
+    verify_unchanged: bool = False  # issue 16: re-read files whose stat says unchanged
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -148,6 +149,12 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "Images with more pixels than this are refused as decompression bombs.",
         1_000_000,
         2_000_000_000,
+    ),
+    SettingSpec(
+        "verify_unchanged",
+        "Re-read unchanged files",
+        "Read and hash every file again, even one whose path, size and modification time say "
+        "it has not changed since the library read it (slower; the CLI's import --verify).",
     ),
 )
 SETTINGS_BY_NAME: Mapping[str, SettingSpec] = {spec.name: spec for spec in SETTINGS}

@@ -35,7 +35,7 @@ from types import FrameType
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from photoimport.db import claims
+from photoimport.db import claims, seen
 from photoimport.db.models import JobControl, JobKind, JobStatus, utcnow
 from photoimport.db.work import (
     HEARTBEAT_SECONDS,
@@ -192,7 +192,11 @@ class Runner:
             if not root.is_dir():
                 self.end_run(JobStatus.FAILED, f"the folder {root} no longer exists")
                 return EXIT_OK
-            if not list_folder(self.engine, self.job_id, root, lambda: not self.stop_reason()):
+            skip = not settings.verify_unchanged  # issue 16: unchanged files are not read
+            listed = list_folder(
+                self.engine, self.job_id, root, lambda: not self.stop_reason(), skip_unchanged=skip
+            )
+            if not listed:
                 return self.stop(self.stop_reason() or StopReason.PAUSE)
             log.info("job %s: listed %d files", self.job_id, self.view().total)
         psettings = PipelineSettings.for_job(self.settings.thumbs_dir, settings)
@@ -285,8 +289,9 @@ class Runner:
     def finish(self, settings: ImportSettings) -> int:
         if self.view().status is not JobStatus.RUNNING:
             return EXIT_OK
-        log.info("job %s: no items left; grouping near duplicates", self.job_id)
-        assign_near_groups(self.engine, settings.near_duplicate_distance)
+        if seen.added_contents(self.engine, self.job_id):  # nothing new: the groups stand
+            log.info("job %s: no items left; grouping near duplicates", self.job_id)
+            assign_near_groups(self.engine, settings.near_duplicate_distance)
         self.remove_stale_thumbnail_temps()
         if self.end_run(JobStatus.COMPLETED, summary=True):
             log.info("job %s: completed", self.job_id)

@@ -45,6 +45,8 @@ __all__ = [
     "JobItem",
     "JobKind",
     "JobStatus",
+    "LibraryCount",
+    "SeenPath",
     "StoredSettings",
     "UTCDateTime",
     "WatchState",
@@ -103,6 +105,8 @@ class Job(SQLModel, table=True):
     worker_host: str | None = None
     summary_json: str | None = None
     owner: str | None = Field(default=None, index=True)  # a demo visitor's key (None: everyone's)
+    # --- issue 16: unchanged files ---
+    unchanged: int = 0  # items linked without reading the file (same path, size, mtime...)
 
 
 class JobItem(SQLModel, table=True):
@@ -123,6 +127,11 @@ class JobItem(SQLModel, table=True):
     error_reason: str | None = None
     file_id: int | None = Field(default=None, foreign_key="file.id", index=True)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # --- issue 16: the file's stat when the job listed it (``db.seen``) ---
+    stat_size: int | None = Field(default=None, sa_type=sa.BigInteger)
+    stat_mtime_ns: int | None = Field(default=None, sa_type=sa.BigInteger)
+    stat_inode: int | None = Field(default=None, sa_type=sa.BigInteger)
+    stat_ctime_ns: int | None = Field(default=None, sa_type=sa.BigInteger)
 
 
 class File(SQLModel, table=True):
@@ -172,6 +181,8 @@ class File(SQLModel, table=True):
     date_decision_id: int | None = None  # the decision that set the effective time (None: detected)
     discarded: bool = Field(default=False, index=True)  # a duplicate the user chose not to keep
     dup_decision_id: int | None = None  # the resolution that discarded it
+    # --- issue 16: paths that hold this content now (``SeenPath``); > 1: exact duplicates ---
+    path_count: int = 0
 
 
 class WatchedFolder(SQLModel, table=True):
@@ -206,3 +217,30 @@ class StoredSettings(SQLModel, table=True):
 JOB: sa.Table = Job.__table__  # type: ignore[attr-defined]
 ITEM: sa.Table = JobItem.__table__  # type: ignore[attr-defined]
 FILE: sa.Table = File.__table__  # type: ignore[attr-defined]
+
+
+# --- issue 16: unchanged files are not read again; library totals as counters ---
+
+
+class SeenPath(SQLModel, table=True):
+    """One row per path an import ended: the content it held (``file_id``) or that it failed,
+    and the file's stat when it was listed (``db.seen``). Same stat again: linked, not read."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    path: str = Field(unique=True)
+    file_id: int | None = Field(default=None, foreign_key="file.id", index=True)
+    failed: bool = False
+    size: int | None = Field(default=None, sa_type=sa.BigInteger)
+    mtime_ns: int | None = Field(default=None, sa_type=sa.BigInteger)
+    inode: int | None = Field(default=None, sa_type=sa.BigInteger)
+    ctime_ns: int | None = Field(default=None, sa_type=sa.BigInteger)
+    job_id: int | None = None  # the job that last read it
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class LibraryCount(SQLModel, table=True):
+    """Library totals moved by each batch commit (``db.counters``); a total sums its shards."""
+
+    name: str = Field(primary_key=True, sa_type=sa.String(40))
+    shard: int = Field(default=0, primary_key=True)
+    value: int = Field(default=0, sa_type=sa.BigInteger)
