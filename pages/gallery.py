@@ -73,10 +73,10 @@ if total == 0:
 else:
     first = (page - 1) * PAGE_SIZE + 1
     st.caption(f"Photos {first:,}–{first + len(files) - 1:,} of {total:,} · page {page} of {pages}")
-    thumbs = [f for f in files if f.thumbnail and (settings.home / f.thumbnail).is_file()]
+    thumbs = [f for f in files if f.thumbnail and settings.thumbnail_file(f.thumbnail).is_file()]
     if thumbs:
         st.image(
-            [str(settings.home / f.thumbnail) for f in thumbs if f.thumbnail],
+            [str(settings.thumbnail_file(f.thumbnail)) for f in thumbs if f.thumbnail],
             caption=[f.name for f in thumbs],
             width=160,
         )
