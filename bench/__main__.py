@@ -8,6 +8,7 @@ Sections (``--only`` picks some; default: all):
 * ``rss``       issue 4 s6: the worker's peak RSS on a 2,000-file job against a small one
 * ``pages``     issue 5: page scripts and queries with 100,000 File rows
 * ``watch``     issue 6: a watched folder's close-to-row latency and the watcher's idle CPU
+* ``scale``     issue 16: 100,000 unchanged files, a million-photo library, several workers
 
 The synthetic corpus (``bench.synth``) is rendered once into ``.bench-cache/`` and reused.
 """
@@ -28,7 +29,7 @@ from bench.report import heading, say
 Section = Callable[[BenchContext], object]
 
 
-SECTION_NAMES = ("pipeline", "grouping", "job", "rss", "pages", "watch")
+SECTION_NAMES = ("pipeline", "grouping", "job", "rss", "pages", "watch", "scale")
 
 
 def load_section(name: str) -> Section:
@@ -67,6 +68,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--hashes", type=int, default=1_000_000, help="hashes for grouping")
     parser.add_argument("--rss-n", type=int, default=2000, help="files in the RSS job")
     parser.add_argument("--page-rows", type=int, default=100_000, help="File rows for pages")
+    parser.add_argument("--scale-files", type=int, default=100_000, help="files (scale)")
+    parser.add_argument(
+        "--scale-library", type=int, default=1_000_000, help="library photos (scale)"
+    )
+    parser.add_argument("--scale-pg-files", type=int, default=1000, help="files (scale, PG)")
     return parser.parse_args(argv)
 
 
@@ -79,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
         hashes=args.hashes,
         rss_n=args.rss_n,
         page_rows=args.page_rows,
+        scale_files=args.scale_files,
+        scale_library=args.scale_library,
+        scale_pg_files=args.scale_pg_files,
         size=args.size,
     )
     chosen = args.only or list(SECTION_NAMES)

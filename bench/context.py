@@ -18,6 +18,9 @@ class BenchContext:
     hashes: int = 1_000_000
     rss_n: int = 2000
     page_rows: int = 100_000
+    scale_files: int = 100_000  # issue 16: unchanged re-import, RSS, summary
+    scale_library: int = 1_000_000  # issue 16: flat cost per file, pages
+    scale_pg_files: int = 1000  # issue 16: PostgreSQL with 1, 2, 4 workers
     size: tuple[int, int] = PHONE_SIZE  # smaller only for a quick look at the benchmark itself
     _corpus: Corpus | None = None
 
