@@ -12,6 +12,7 @@ Sections (``--only`` picks some; default: all):
 * ``review``    issue 12: date decisions on 50,000 photos, the Review page at 100,000
 * ``export``    issue 14: an export job against ``cp`` of the same files; a 100,000-photo dry run
 * ``duplicates`` issue 13: the Duplicates page with 1,000,000 photos; resolve-all of 100,000
+* ``scale``     issue 16: 100,000 unchanged files, a million-photo library, several workers
 
 The synthetic corpus (``bench.synth``) is rendered once into ``.bench-cache/`` and reused.
 """
@@ -43,6 +44,7 @@ SECTION_NAMES = (
     "review",
     "export",
     "duplicates",
+    "scale",
 )
 
 
@@ -88,6 +90,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--resolve-rows", type=int, default=100_000, help="photos resolved by the rules"
     )
+    parser.add_argument("--scale-files", type=int, default=100_000, help="files (scale)")
+    parser.add_argument(
+        "--scale-library", type=int, default=1_000_000, help="library photos (scale)"
+    )
+    parser.add_argument("--scale-pg-files", type=int, default=1000, help="files (scale, PG)")
     return parser.parse_args(argv)
 
 
@@ -102,6 +109,9 @@ def main(argv: list[str] | None = None) -> int:
         page_rows=args.page_rows,
         dup_rows=args.dup_rows,
         resolve_rows=args.resolve_rows,
+        scale_files=args.scale_files,
+        scale_library=args.scale_library,
+        scale_pg_files=args.scale_pg_files,
         size=args.size,
     )
     chosen = args.only or list(SECTION_NAMES)

@@ -20,6 +20,9 @@ class BenchContext:
     page_rows: int = 100_000
     dup_rows: int = 1_000_000  # issue 13: photos behind the Duplicates page
     resolve_rows: int = 100_000  # issue 13: photos resolved by the rules in one decision
+    scale_files: int = 100_000  # issue 16: unchanged re-import, RSS, summary
+    scale_library: int = 1_000_000  # issue 16: flat cost per file, pages
+    scale_pg_files: int = 1000  # issue 16: PostgreSQL with 1, 2, 4 workers
     size: tuple[int, int] = PHONE_SIZE  # smaller only for a quick look at the benchmark itself
     _corpus: Corpus | None = None
 

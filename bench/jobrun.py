@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import psutil  # type: ignore[import-untyped]
 import sqlalchemy as sa
@@ -109,13 +110,16 @@ def _wait_reaped(pid: int, timeout: float = 60.0) -> None:
         time.sleep(POLL_SECONDS)
 
 
-def run_import_job(source: Path, workers: int, keep_home: Path | None = None) -> JobRun:
-    """Import ``source`` (a folder) with a real worker into a fresh SQLite library."""
+def run_import_job(
+    source: Path, workers: int, keep_home: Path | None = None, **changes: Any
+) -> JobRun:
+    """Import ``source`` (a folder) with a real worker into a fresh SQLite library (or the one
+    in ``keep_home``); ``changes`` are import settings (e.g. ``verify_unchanged=True``)."""
     home = keep_home or Path(tempfile.mkdtemp(prefix="bench-home-"))
     try:
         settings = load_settings({"PHOTOIMPORT_HOME": str(home)})
         engine = make_engine(settings.database_url)
-        imports = settings.imports.with_changes(workers=workers, timezone="UTC")
+        imports = settings.imports.with_changes(workers=workers, timezone="UTC", **changes)
         cpu = _children_cpu()
         start = time.perf_counter()
         job_id = create_job(engine, JobKind.DIRECTORY, str(source), imports)

@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
+from photoimport.db import counters
 from photoimport.db.engine import make_engine
 from photoimport.db.models import Confidence, File, ItemState, Job, JobItem, JobKind, JobStatus
 from photoimport.library.queries import (
@@ -83,6 +84,7 @@ def seed_library(engine: Engine, n: int, *, seed: int = 7) -> int:
             ).scalar_one()
         )
         conn.execute(sa.update(Job).where(col(Job.id) == job_id).values(total=total, done=total))
+        counters.rebuild(conn)  # seen paths and library counters for the rows written here
     return job_id
 
 

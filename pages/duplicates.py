@@ -84,7 +84,7 @@ groups = list_groups(engine, flt, rules, offset=(page - 1) * PAGE_SIZE, limit=PA
 first = (page - 1) * PAGE_SIZE + 1
 st.caption(f"Groups {first:,}–{first + len(groups) - 1:,} of {total:,} · page {page} of {pages}")
 for group in groups:
-    group_card(engine, group, settings.home)
+    group_card(engine, group, settings.thumbnail_file)
 
 prev_col, _, next_col = st.columns([1, 4, 1])
 if prev_col.button("← Previous", disabled=page <= 1, key="dup_prev"):

@@ -74,7 +74,7 @@ tab_grid, tab_time, tab_map = st.tabs(
 )
 with tab_grid:
     page = st.pagination(pages, key="page", **url) if pages > 1 else 1
-    tiles = gallery.tiles(engine, settings.home, flt, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+    tiles = gallery.tiles(engine, settings, flt, (page - 1) * PAGE_SIZE, PAGE_SIZE)
     if tiles:
         first = (page - 1) * PAGE_SIZE + 1
         st.caption(

@@ -79,8 +79,8 @@ with left:
     preview = photo.preview_image(Path(f.path))
     if preview is not None:
         st.image(preview)
-    elif f.thumbnail and (settings.home / f.thumbnail).is_file():
-        st.image(str(settings.home / f.thumbnail))
+    elif f.thumbnail and settings.thumbnail_file(f.thumbnail).is_file():
+        st.image(str(settings.thumbnail_file(f.thumbnail)))
     else:
         st.caption("No preview: the original is no longer where it was imported from.")
 with right:
@@ -121,10 +121,10 @@ else:
 
 siblings = duplicate_siblings(engine, f.id)
 st.subheader(f"Duplicates ({len(siblings)})")
-shown = [s for s in siblings if s.thumbnail and (settings.home / s.thumbnail).is_file()]
+shown = [s for s in siblings if s.thumbnail and settings.thumbnail_file(s.thumbnail).is_file()]
 if shown:
     st.image(
-        [str(settings.home / s.thumbnail) for s in shown if s.thumbnail],
+        [str(settings.thumbnail_file(s.thumbnail)) for s in shown if s.thumbnail],
         caption=[s.name for s in shown],
         width=160,
     )

@@ -71,7 +71,7 @@ with queue_tab:
             group = (item.folder, item.camera, item.day)
             st.markdown(f"**{item.folder}** · {item.camera} · {item.day}")
         left, right = st.columns([1, 6])
-        thumb = settings.home / item.thumbnail if item.thumbnail else None
+        thumb = settings.thumbnail_file(item.thumbnail) if item.thumbnail else None
         if thumb is not None and thumb.is_file():
             left.image(str(thumb), width=96)
         right.checkbox(

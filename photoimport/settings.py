@@ -56,6 +56,7 @@ class ImportSettings:
     # --- issue 10: a file that hangs or eats memory is that file's error ---
     file_timeout_seconds: int = 120
     file_memory_mb: int = 2048
+    verify_unchanged: bool = False  # issue 16: re-read files whose stat says unchanged
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -169,6 +170,12 @@ SETTINGS: tuple[SettingSpec, ...] = (
         64,
         1_048_576,
     ),
+    SettingSpec(
+        "verify_unchanged",
+        "Re-read unchanged files",
+        "Read and hash every file again, even one whose path, size and modification time say "
+        "it has not changed since the library read it (slower; the CLI's import --verify).",
+    ),
 )
 SETTINGS_BY_NAME: Mapping[str, SettingSpec] = {spec.name: spec for spec in SETTINGS}
 
@@ -191,10 +198,22 @@ class Settings:
     database_url: str
     allowed_roots: tuple[Path, ...] = ()
     imports: ImportSettings = field(default_factory=ImportSettings)
+    shared_thumbs: Path | None = None  # PHOTOIMPORT_THUMBS_DIR: one folder for every host
 
     @property
     def thumbs_dir(self) -> Path:
-        return self.home / "thumbs"
+        return self.shared_thumbs or self.home / "thumbs"
+
+    def thumbnail_file(self, stored: str) -> Path:
+        """Where a ``File.thumbnail`` value is on this host. Thumbnails are content-addressed
+        (``thumbs/<sha[:2]>/<sha>.jpg``), so the key resolves under this host's thumbnail folder
+        wherever the worker that wrote it ran (a shared folder mounted anywhere)."""
+        key = Path(stored)
+        if key.is_absolute():
+            return key
+        if key.parts[:1] == ("thumbs",):
+            return self.thumbs_dir.joinpath(*key.parts[1:])
+        return self.home / key
 
     @property
     def uploads_dir(self) -> Path:
@@ -223,4 +242,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     roots = tuple(
         Path(part).expanduser().resolve() for part in roots_text.split(os.pathsep) if part.strip()
     )
-    return Settings(home=home, database_url=url, allowed_roots=roots)
+    thumbs = env.get("PHOTOIMPORT_THUMBS_DIR")
+    shared = Path(thumbs).expanduser().absolute() if thumbs else None
+    return Settings(home=home, database_url=url, allowed_roots=roots, shared_thumbs=shared)

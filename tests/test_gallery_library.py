@@ -16,6 +16,7 @@ from photoimport.enums import ItemState, JobKind, JobStatus
 from photoimport.library import gallery
 from photoimport.library.params import filter_from_params, params_from_filter, parse_area
 from photoimport.library.queries import FileFilter, SortOrder, count_files, list_files
+from photoimport.settings import load_settings
 from tests.fixtures.app import AppEnv
 
 
@@ -74,7 +75,7 @@ def test_tiles_show_the_effective_date_confidence_and_marks(app_env: AppEnv) -> 
     add_file(e, job, "raw.cr2", "2019-03-11T10:00:00+01:00", kind="raw", variant_of=decided)
     add_file(e, job, "clip.mp4", None, kind="video", near_group=3)
     add_file(e, job, "gone.jpg", "2018-01-01T00:00:00+00:00", discarded=True)
-    tiles = gallery.tiles(e, app_env.home, FileFilter(), 0, 60)
+    tiles = gallery.tiles(e, load_settings(), FileFilter(), 0, 60)
     by_name = {t.name: t for t in tiles}
     assert list(by_name) == ["decided.jpg", "live.heic", "clip.mp4"]  # variants, discarded hidden
     assert by_name["decided.jpg"].taken == "12 Mar 2019, 14:03"  # the decision, not the fact
@@ -85,7 +86,7 @@ def test_tiles_show_the_effective_date_confidence_and_marks(app_env: AppEnv) -> 
     assert by_name["clip.mp4"].marks == "video · duplicate"
     assert by_name["clip.mp4"].taken == "no date"
     assert [t.position for t in tiles] == [0, 1, 2]
-    shown = gallery.tiles(e, app_env.home, FileFilter(include_discarded=True), 0, 60)
+    shown = gallery.tiles(e, load_settings(), FileFilter(include_discarded=True), 0, 60)
     assert "discarded" in {t.name: t for t in shown}["gone.jpg"].marks
 
 

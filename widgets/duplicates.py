@@ -108,7 +108,7 @@ def facts_table(members: Sequence[Member], keeper: Member | None) -> str:
     return "\n".join(lines)
 
 
-def group_card(engine: Engine, group: Group, home: Path) -> None:
+def group_card(engine: Engine, group: Group, thumbnail_file: Callable[[str], Path]) -> None:
     keeper = group.keeper
     rule = group.choice.rule if group.choice else ""
     with st.container(border=True):
@@ -119,7 +119,7 @@ def group_card(engine: Engine, group: Group, home: Path) -> None:
             f"*{rule}*"
         )
         shown = group.members[:MAX_SIDE_BY_SIDE]
-        thumbs = [(home / m.thumbnail, m) for m in shown if m.thumbnail]
+        thumbs = [(thumbnail_file(m.thumbnail), m) for m in shown if m.thumbnail]
         thumbs = [(t, m) for t, m in thumbs if t.is_file()]
         if thumbs:
             st.image(

@@ -34,7 +34,11 @@ def summary_panel(engine: Engine, job_id: int) -> None:
     s = jobs.job_summary(engine, job_id)
     cols = st.columns(6)
     cols[0].metric("New photos", f"{s.processed:,}")
-    cols[1].metric("Already in library", f"{s.already_known:,}")
+    cols[1].metric(
+        "Already in library",
+        f"{s.already_known:,}",
+        help=f"{s.unchanged:,} of them unchanged since the last import: linked without reading",
+    )
     cols[2].metric("Errors", f"{s.errors:,}")
     cols[3].metric("Exact duplicate groups", f"{s.exact_duplicate_groups:,}")
     cols[4].metric("Near duplicate groups", f"{s.near_duplicate_groups:,}")
@@ -44,7 +48,11 @@ def summary_panel(engine: Engine, job_id: int) -> None:
     left, right = st.columns([3, 2])
     with left:
         st.markdown("**Photos per month**")
-        months = _months(engine, engine.url.render_as_string(), job_id, s.status.value)
+        months = (
+            [charts.MonthCount(month=m, photos=n) for m, n in s.months.items()]
+            if s.months is not None  # kept in the summary since issue 16: no query
+            else _months(engine, engine.url.render_as_string(), job_id, s.status.value)
+        )
         if months:
             data = pd.DataFrame([{"month": f"{m.month}-01", "photos": m.photos} for m in months])
             timeline = (

@@ -42,13 +42,12 @@ def _candidate(c: TimestampCandidate) -> dict[str, object]:
     }
 
 
-def _relative(path: Path | None, home: Path) -> str | None:
+def _thumbnail_key(path: Path | None) -> str | None:
+    """The thumbnail's key ``thumbs/<sha[:2]>/<sha>.jpg``: content-addressed, so it resolves
+    under any host's thumbnail folder (``Settings.thumbnail_file``), shared or in its home."""
     if path is None:
         return None
-    try:
-        return path.relative_to(home).as_posix()
-    except ValueError:
-        return str(path)  # thumbnails outside the home folder keep their absolute path
+    return f"thumbs/{path.parent.name}/{path.name}"
 
 
 def file_row(result: FileResult, home: Path, job_id: int) -> File:
@@ -94,7 +93,7 @@ def file_row(result: FileResult, home: Path, job_id: int) -> File:
         candidates_json=candidates_json(capture),
         gps_latitude=position[0] if located else None,
         gps_longitude=position[1] if located else None,
-        thumbnail=_relative(result.thumbnail, home),
+        thumbnail=_thumbnail_key(result.thumbnail),
         kind=result.kind,
         duration_seconds=result.duration_seconds,
         content_id=meta.content_id,

@@ -41,7 +41,7 @@ from types import FrameType
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from photoimport.db import claims, recovery
+from photoimport.db import claims, recovery, seen
 from photoimport.db.models import ItemState, JobControl, JobKind, JobStatus, utcnow
 from photoimport.db.work import (
     HEARTBEAT_SECONDS,
@@ -233,9 +233,16 @@ class Runner:
                 library=library_paths(self.settings),
                 on_skip=self._skipped_library,
             )
-            if not list_folder(
-                self.engine, self.job_id, root, lambda: not self.stop_reason(), walk
-            ):
+            skip = not settings.verify_unchanged  # issue 16: unchanged files are not read
+            listed = list_folder(
+                self.engine,
+                self.job_id,
+                root,
+                lambda: not self.stop_reason(),
+                walk,
+                skip_unchanged=skip,
+            )
+            if not listed:
                 return self.stop(self.stop_reason() or StopReason.PAUSE)
             log.info("job %s: listed %d files", self.job_id, self.view().total)
         psettings = PipelineSettings.for_job(self.settings.thumbs_dir, settings)
@@ -354,9 +361,10 @@ class Runner:
     def finish(self, settings: ImportSettings) -> int:
         if self.view().status is not JobStatus.RUNNING:
             return EXIT_OK
-        log.info("job %s: no items left; grouping near duplicates", self.job_id)
-        assign_near_groups(self.engine, settings.near_duplicate_distance)
-        assign_variants(self.engine, self.job_id)  # RAW + JPEG, Live Photo still + motion
+        if seen.added_contents(self.engine, self.job_id):  # nothing new: the groups stand
+            log.info("job %s: no items left; grouping near duplicates", self.job_id)
+            assign_near_groups(self.engine, settings.near_duplicate_distance)
+            assign_variants(self.engine, self.job_id)  # RAW + JPEG, Live Photo still + motion
         self.remove_stale_thumbnail_temps()
         if self.end_run(JobStatus.COMPLETED, summary=True):
             log.info("job %s: completed", self.job_id)

@@ -89,17 +89,26 @@ def main(ctx: click.Context) -> None:
     default=False,
     help="Show a live progress bar with rate and ETA until the job ends, then its summary.",
 )
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Read and hash every file again, even those unchanged since the last import.",
+)
 @pass_context
-def import_folder(obj: _Context, folder: Path, wait: bool) -> None:
+def import_folder(obj: _Context, folder: Path, wait: bool, verify: bool) -> None:
     """Import every photo under DIR (recursively) in a new job.
 
     DIR is checked first: it must exist, be readable, hold images and, when
     $PHOTOIMPORT_ALLOWED_ROOTS is set, lie inside one of those folders.
-    Photos already in the library (same content) are linked, not processed again.
+    Photos already in the library (same content) are linked, not processed again; files
+    unchanged since the last import (same path, size, mtime) are not even read (--verify
+    reads them).
     """
     source = validate_folder(folder, obj.settings)
     engine = obj.engine
     settings = load_import_settings(engine, obj.settings.imports)
+    if verify:
+        settings = settings.with_changes(verify_unchanged=True)
     job_id = jobs.create_job(engine, JobKind.DIRECTORY, str(source), settings)
     jobs.launch_worker(obj.settings, job_id)
     click.echo(f"job {job_id} started: importing {plain_text(str(source))}", err=wait)

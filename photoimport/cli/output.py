@@ -90,7 +90,8 @@ def print_summary(summary: JobSummary) -> None:
                 f"{format_duration(summary.duration_seconds)}"
                 + (f" ({rate:,.1f} files/s)" if rate else ""),
                 f"  processed {summary.processed:,}, already in the library "
-                f"{summary.already_known:,}, errors {summary.errors:,}",
+                f"{summary.already_known:,} ({summary.unchanged:,} unchanged, not read), "
+                f"errors {summary.errors:,}",
                 f"  capture-time confidence: {by_conf}",
                 f"  duplicate groups: {summary.exact_duplicate_groups:,} exact, "
                 f"{summary.near_duplicate_groups:,} near",

@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
+from photoimport.db import seen
 from photoimport.db.models import (
     FILE,
     ITEM,
@@ -263,6 +264,7 @@ def commit_batch(
     """Write a batch's results, the job's counters and its heartbeat in one transaction."""
     now = utcnow()
     done = errors = skipped = dropped = 0
+    ended: list[int] = []
     with write_transaction(engine) as conn:
         for out in outcomes:
             # First end the item, only while this worker still holds it (locks the row).
@@ -286,6 +288,7 @@ def commit_batch(
                 dropped += 1
                 continue
             state = _link_file(conn, out)
+            ended.append(out.item_id)
             done += 1
             errors += state is ItemState.ERROR
             skipped += state is ItemState.SKIPPED
@@ -300,6 +303,7 @@ def commit_batch(
                 heartbeat_at=now,
             )
         )
+        seen.record_batch(conn, job_id, ended)  # issue 16: seen paths (+ counters, by triggers)
     return BatchCounts(done=done, errors=errors, skipped=skipped, dropped=dropped)
 
 

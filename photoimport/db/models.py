@@ -48,6 +48,8 @@ __all__ = [
     "JobItem",
     "JobKind",
     "JobStatus",
+    "LibraryCount",
+    "SeenPath",
     "StoredSettings",
     "UTCDateTime",
     "WatchState",
@@ -111,6 +113,8 @@ class Job(SQLModel, table=True):
     threshold_errors: int = 0
     # --- issue 14: export ---
     export_json: str | None = None  # an EXPORT job's request (ExportRequest.to_json)
+    # --- issue 16: unchanged files ---
+    unchanged: int = 0  # items linked without reading the file (same path, size, mtime...)
 
 
 class JobItem(SQLModel, table=True):
@@ -131,6 +135,11 @@ class JobItem(SQLModel, table=True):
     error_reason: str | None = None
     file_id: int | None = Field(default=None, foreign_key="file.id", index=True)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # --- issue 16: the file's stat when the job listed it (``db.seen``) ---
+    stat_size: int | None = Field(default=None, sa_type=sa.BigInteger)
+    stat_mtime_ns: int | None = Field(default=None, sa_type=sa.BigInteger)
+    stat_inode: int | None = Field(default=None, sa_type=sa.BigInteger)
+    stat_ctime_ns: int | None = Field(default=None, sa_type=sa.BigInteger)
 
 
 class File(SQLModel, table=True):
@@ -194,6 +203,8 @@ class File(SQLModel, table=True):
         sa.Index("ix_file_review_queue", "effective_confidence", "capture_disputed"),
         sa.Index("ix_file_confidence_disputed", "confidence", "capture_disputed"),
     )
+    # --- issue 16: paths that hold this content now (``SeenPath``); > 1: exact duplicates ---
+    path_count: int = 0
 
 
 class WatchedFolder(SQLModel, table=True):
@@ -372,3 +383,30 @@ class DupRules(SQLModel, table=True):
     rule_order: str  # rule names, comma-separated
     preferred_folders: str = "[]"  # JSON list
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# --- issue 16: unchanged files are not read again; library totals as counters ---
+
+
+class SeenPath(SQLModel, table=True):
+    """One row per path an import ended: the content it held (``file_id``) or that it failed,
+    and the file's stat when it was listed (``db.seen``). Same stat again: linked, not read."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    path: str = Field(unique=True)
+    file_id: int | None = Field(default=None, foreign_key="file.id", index=True)
+    failed: bool = False
+    size: int | None = Field(default=None, sa_type=sa.BigInteger)
+    mtime_ns: int | None = Field(default=None, sa_type=sa.BigInteger)
+    inode: int | None = Field(default=None, sa_type=sa.BigInteger)
+    ctime_ns: int | None = Field(default=None, sa_type=sa.BigInteger)
+    job_id: int | None = None  # the job that last read it
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class LibraryCount(SQLModel, table=True):
+    """Library totals moved by each batch commit (``db.counters``); a total sums its shards."""
+
+    name: str = Field(primary_key=True, sa_type=sa.String(40))
+    shard: int = Field(default=0, primary_key=True)
+    value: int = Field(default=0, sa_type=sa.BigInteger)

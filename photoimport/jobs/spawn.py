@@ -25,6 +25,10 @@ def spawn_detached(settings: Settings, module_args: list[str], log_path: Path) -
     env = dict(os.environ)
     env["PHOTOIMPORT_HOME"] = str(settings.home)
     env["PHOTOIMPORT_DATABASE_URL"] = settings.database_url
+    if settings.shared_thumbs is not None:  # a worker writes where the dashboard reads
+        env["PHOTOIMPORT_THUMBS_DIR"] = str(settings.shared_thumbs)
+    else:
+        env.pop("PHOTOIMPORT_THUMBS_DIR", None)
     settings.home.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
         proc = subprocess.Popen(

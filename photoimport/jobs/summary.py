@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -23,7 +24,6 @@ from photoimport.db.models import (
     ItemState,
     JobStatus,
 )
-from photoimport.library.queries import exact_duplicate_ids
 from photoimport.library.variants import kind_counts, unmatched_sidecars
 
 
@@ -44,6 +44,9 @@ class JobSummary:
     by_kind: dict[str, int] = field(default_factory=dict)  # photo / raw / video / live
     no_preview: int = 0  # files kept with their facts but without a picture
     unmatched_sidecars: list[str] = field(default_factory=list)
+    # --- issue 16 ---
+    unchanged: int = 0  # of already_known: linked without reading the file (same stat)
+    months: dict[str, int] | None = None  # photos per month ("2021-04"); None: older summary
 
 
 def summary_to_json(summary: JobSummary) -> str:
@@ -63,39 +66,48 @@ def summary_from_json(text: str) -> JobSummary:
 def compute_summary(
     engine: Engine, job_id: int, status: JobStatus | None = None, duration: float | None = None
 ) -> JobSummary:
-    """The job's summary from its rows (``status``/``duration`` override the row's values)."""
-    touched = (
-        sa.select(ITEM.c.file_id)
-        .where(ITEM.c.job_id == job_id, ITEM.c.file_id.is_not(None))
-        .distinct()
-        .scalar_subquery()
+    """The job's summary from its rows (``status``/``duration`` override the row's values).
+
+    One pass over the job's linked items joined to their contents (in id order, by index):
+    confidences, exact groups (``File.path_count > 1``), near groups and months of the distinct
+    contents it touched (no query per group); the outcome counts from the (job, state) index.
+    Under a second at 100,000 files (``make bench``, section ``scale``).
+    """
+    query = (
+        sa.select(
+            FILE.c.id,
+            FILE.c.effective_confidence,
+            FILE.c.near_group,
+            FILE.c.path_count,
+            sa.func.substr(FILE.c.effective_local, 1, 7),
+        )
+        .select_from(ITEM.join(FILE, FILE.c.id == ITEM.c.file_id))
+        .where(ITEM.c.job_id == job_id)
     )
+    seen: set[int] = set()
+    confidences: Counter[str] = Counter()
+    months: Counter[str] = Counter()
+    near: set[int] = set()
+    exact = 0
     with engine.connect() as conn:
         job = conn.execute(sa.select(JOB).where(JOB.c.id == job_id)).mappings().one()
         states: dict[str, int] = dict(
-            conn.execute(
+            conn.execute(  # the (job_id, state) index alone: no row is read
                 sa.select(ITEM.c.state, sa.func.count())
                 .where(ITEM.c.job_id == job_id)
                 .group_by(ITEM.c.state)
             ).all()
         )
-        confidences: dict[str, int] = dict(
-            conn.execute(
-                sa.select(FILE.c.confidence, sa.func.count())
-                .where(FILE.c.id.in_(touched))
-                .group_by(FILE.c.confidence)
-            ).all()
-        )
-        exact = conn.execute(
-            sa.select(sa.func.count()).select_from(
-                exact_duplicate_ids(ITEM.c.file_id.in_(touched)).subquery()
-            )
-        ).scalar_one()
-        near = conn.execute(
-            sa.select(sa.func.count(sa.distinct(FILE.c.near_group))).where(
-                FILE.c.id.in_(touched), FILE.c.near_group.is_not(None)
-            )
-        ).scalar_one()
+        for file_id, confidence, near_group, path_count, month in conn.execute(query):
+            if file_id in seen:
+                continue
+            seen.add(file_id)
+            confidences[confidence or Confidence.NONE.value] += 1
+            exact += path_count > 1
+            if near_group is not None:
+                near.add(near_group)
+            if month:
+                months[month] += 1
     seconds = float(job["active_seconds"]) if duration is None else duration
     ended = sum(
         states.get(s.value, 0) for s in (ItemState.DONE, ItemState.ERROR, ItemState.SKIPPED)
@@ -107,11 +119,13 @@ def compute_summary(
         processed=states.get(ItemState.DONE.value, 0),
         already_known=states.get(ItemState.SKIPPED.value, 0),
         errors=states.get(ItemState.ERROR.value, 0),
-        by_confidence={Confidence(k): int(v) for k, v in confidences.items()},
-        exact_duplicate_groups=int(exact),
-        near_duplicate_groups=int(near),
+        by_confidence={Confidence(k): v for k, v in confidences.items()},
+        exact_duplicate_groups=exact,
+        near_duplicate_groups=len(near),
         duration_seconds=seconds,
         files_per_second=ended / seconds if seconds > 0 and ended else None,
         **kind_counts(engine, job_id),
         unmatched_sidecars=unmatched_sidecars(engine, job_id),
+        unchanged=int(job["unchanged"]),
+        months=dict(sorted(months.items())),
     )

@@ -13,7 +13,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -21,6 +20,7 @@ from sqlmodel import col
 
 from photoimport.db.models import Confidence, File, Job, JobItem
 from photoimport.library.queries import FileFilter, filter_conditions, list_files
+from photoimport.settings import Settings
 
 __all__ = [
     "CONFIDENCE_MARKS",
@@ -90,13 +90,13 @@ def date_text(local_iso: str | None) -> str:
     return f"{when.day} {when:%b %Y, %H:%M}"
 
 
-def _thumb_url(home: Path, rel: str | None) -> str | None:
+def _thumb_url(settings: Settings, rel: str | None) -> str | None:
     """The thumbnail inlined as a data: URL. Static serving would need the thumbnails inside
     the app folder (and refuses symlinks), so a page of about 60 small JPEGs travels inline."""
     if not rel:
         return None
     try:
-        data = (home / rel).read_bytes()
+        data = settings.thumbnail_file(rel).read_bytes()  # a shared folder on other hosts
     except OSError:
         return None
     return "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii")
@@ -147,7 +147,9 @@ def _marks(f: File, variants: set[str], exact: bool) -> str:
     return " · ".join(marks)
 
 
-def tiles(engine: Engine, home: Path, flt: FileFilter, offset: int, limit: int) -> list[Tile]:
+def tiles(
+    engine: Engine, settings: Settings, flt: FileFilter, offset: int, limit: int
+) -> list[Tile]:
     """A page of tiles (3 indexed queries whatever the page size)."""
     files = list_files(engine, flt, offset=offset, limit=limit)
     ids = [f.id for f in files if f.id is not None]
@@ -162,7 +164,7 @@ def tiles(engine: Engine, home: Path, flt: FileFilter, offset: int, limit: int) 
                 file_id=f.id,
                 position=offset + i,
                 name=f.name,
-                thumb=_thumb_url(home, f.thumbnail),
+                thumb=_thumb_url(settings, f.thumbnail),
                 taken=date_text(f.effective_local),
                 confidence=CONFIDENCE_MARKS[conf].text,
                 marks=_marks(f, variants.get(f.id, set()), f.id in exact),

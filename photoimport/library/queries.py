@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from photoimport.db import counters
 from photoimport.db.models import (
     Confidence,
     DateAction,
@@ -285,29 +286,25 @@ def list_cameras(engine: Engine) -> list[str]:
 
 
 def library_totals(engine: Engine) -> LibraryTotals:
-    linked = col(JobItem.file_id).is_not(None)
-    paths_q = sa.select(sa.func.count(sa.distinct(col(JobItem.path)))).where(linked)
-    errors_q = sa.select(sa.func.count(sa.distinct(col(JobItem.path)))).where(
-        col(JobItem.state) == ItemState.ERROR.value
-    )
-    exact_q = sa.select(sa.func.count()).select_from(exact_duplicate_ids().subquery())
-    near_q = sa.select(sa.func.count(sa.distinct(col(File.near_group))))
-    conf_q = sa.select(col(File.effective_confidence), sa.func.count()).group_by(
-        col(File.effective_confidence)
+    """The library's totals from its counters (``db.counters``: kept by triggers in each batch
+    commit), so the home page costs the same with a million photos as with ten. Near groups:
+    the distinct ``near_group`` of grouped files, read from its index."""
+    near_q = sa.select(sa.func.count(sa.distinct(col(File.near_group)))).where(
+        col(File.near_group).is_not(None)
     )
     with engine.connect() as conn:
-        files = int(conn.execute(sa.select(sa.func.count()).select_from(File)).scalar_one())
+        counts = counters.read(conn)
         jobs = int(conn.execute(sa.select(sa.func.count()).select_from(Job)).scalar_one())
-        by_conf = {Confidence(str(c)): int(n) for c, n in conn.execute(conf_q).all()}
-        return LibraryTotals(
-            files=files,
-            paths=int(conn.execute(paths_q).scalar_one()),
-            errors=int(conn.execute(errors_q).scalar_one()),
-            jobs=jobs,
-            by_confidence={c: by_conf.get(c, 0) for c in Confidence},
-            exact_duplicate_groups=int(conn.execute(exact_q).scalar_one()),
-            near_duplicate_groups=int(conn.execute(near_q).scalar_one()),
-        )
+        near = int(conn.execute(near_q).scalar_one())
+    return LibraryTotals(
+        files=counts.get(counters.FILES, 0),
+        paths=counts.get(counters.PATHS, 0),
+        errors=counts.get(counters.ERRORS, 0),
+        jobs=jobs,
+        by_confidence={c: counts.get(f"confidence:{c.value}", 0) for c in Confidence},
+        exact_duplicate_groups=counts.get(counters.EXACT_GROUPS, 0),
+        near_duplicate_groups=near,
+    )
 
 
 # --- export ------------------------------------------------------------------------------
