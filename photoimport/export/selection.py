@@ -10,6 +10,7 @@ import's root, an upload's ``uploads/<job>/``); ``{job}`` is that import's numbe
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -77,8 +78,12 @@ def _source(row: Any, roots: dict[int, str]) -> ExportSource:
 
 
 def load_sources(engine: Engine, flt: FileFilter) -> Iterator[ExportSource]:
-    """The chosen primaries, then their variants; streamed (a 100,000-photo library is fine)."""
-    chosen = sa.and_(FILE.c.variant_of.is_(None), *filter_conditions(flt))
+    """The chosen primaries, then their variants; streamed (a 100,000-photo library is fine).
+
+    Discarded duplicates are loaded too: the plan leaves them out (and counts them) unless the
+    export asks for them, so the gallery's default of hiding them does not apply here."""
+    wide = replace(flt, include_discarded=True)
+    chosen = sa.and_(FILE.c.variant_of.is_(None), *filter_conditions(wide))
     primaries = sa.select(*_COLUMNS).where(chosen).order_by(FILE.c.id)
     variants = (
         sa.select(*_COLUMNS)
