@@ -126,13 +126,13 @@ def test_cost_does_not_grow_with_length(tmp_path: Path) -> None:
 
     def best(path: Path) -> float:
         times = []
-        for _ in range(3):
+        for _ in range(5):
             started = time.perf_counter()
             read_video(path, 320)
             times.append(time.perf_counter() - started)
         return min(times)
 
-    assert best(long) < best(short) * 3 + 0.02
+    assert best(long) < best(short) * 3 + 0.05
 
 
 def test_a_truncated_video_is_an_error_in_plain_words(tmp_path: Path) -> None:
