@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 from photoimport import jobs
 from photoimport.db.models import FILE, JobKind, JobStatus
+from photoimport.library.photo import tile_badge
 from photoimport.library.queries import FileFilter, count_files, export_rows, list_files
 from photoimport.library.variants import variants_of
 from photoimport.settings import Settings
@@ -92,6 +93,9 @@ def test_a_dump_of_every_kind(
     assert count_files(sqlite_engine, FileFilter(kind="raw")) == 1
     live = list_files(sqlite_engine, FileFilter(kind="live"))
     assert [f.name for f in live] == ["IMG_7943.HEIC"]
+    assert [tile_badge(f) for f in live] == ["Live"]
+    clips = list_files(sqlite_engine, FileFilter(kind="video", primaries_only=True))
+    assert [tile_badge(f) for f in clips] == ["0:00"]  # clip.mov lasts half a second
     primaries = {f.name for f in list_files(sqlite_engine, FileFilter(primaries_only=True))}
     assert primaries == {"IMG_7943.HEIC", "IMG_0001.JPG", "clip.mov", "niaz.jpg"}
 
