@@ -104,3 +104,18 @@ def test_a_dump_of_every_kind(
     assert exported["IMG_0001.CR2"].kind == "raw"
     assert exported["IMG_0001.CR2"].variant_of == jpeg.id
     assert exported["IMG_0001.JPG"].variants == 1
+
+
+def test_an_upload_keeps_its_sidecars_beside_the_photos_but_not_as_items(
+    sqlite_engine: Engine, sqlite_settings: Settings, tmp_path: Path
+) -> None:
+    staged = sqlite_settings.uploads_dir / ".incoming-test"
+    staged.mkdir(parents=True)
+    shutil.copyfile(EXTRA / "librephotos/niaz.jpg", staged / "niaz.jpg")
+    shutil.copyfile(EXTRA / "librephotos/niaz.xmp", staged / "niaz.xmp")
+    job_id = jobs.create_upload_job(
+        sqlite_engine, sqlite_settings.uploads_dir, staged, TEST_IMPORTS
+    )
+    target = sqlite_settings.uploads_dir / str(job_id)
+    assert sorted(p.name for p in target.iterdir()) == ["niaz.jpg", "niaz.xmp"]
+    assert jobs.job_progress(sqlite_engine, job_id).total == 1  # the photo only
