@@ -236,8 +236,7 @@ def _process(run: _Run, settings: PipelineSettings, is_known: Callable[[str], bo
     if run.detected.kind is FormatKind.RAW:
         decoded = open_raw(run.path, box, run.detected.name)
     elif run.detected.kind is FormatKind.VIDEO:
-        iso_media = run.detected.name in ("MP4 video", "QuickTime video", "3GP video")
-        decoded = open_video(run.path, box, iso_media)
+        decoded = open_video(run.path, box, run.detected.name)
     else:
         words = _FORMAT_WORDS[run.detected.kind]
         source = data if data is not None else run.path

@@ -116,3 +116,23 @@ def test_a_16_bit_png_is_reduced_before_it_is_converted(tmp_path: Path) -> None:
         ).stdout.strip()
     )
     assert grown_kb < 400 * 1024, f"peak RSS grew by {grown_kb // 1024} MB"
+
+
+def test_a_heic_over_the_limit_is_decoded_from_its_thumbnail(tmp_path: Path) -> None:
+    """Samsung and Xiaomi 200 MP HEICs carry a thumbnail: it is decoded instead of the image.
+    Without one, the file keeps its facts with "no preview" instead of being refused."""
+    picture = draw_scene((1600, 1200), seed=6)
+    with_thumb, bare = tmp_path / "thumb.heic", tmp_path / "bare.heic"
+    picture.save(with_thumb, quality=50, thumbnails=[400])
+    picture.save(bare, quality=50, thumbnails=[])
+    settings = PipelineSettings(thumbs_dir=tmp_path / "t", max_image_pixels=1_000_000)
+    result = process_file(with_thumb, settings)
+    assert result.error is None
+    assert result.preview_error is None
+    assert result.thumbnail is not None
+    assert result.metadata is not None
+    assert (result.metadata.width, result.metadata.height) == (1600, 1200)
+    kept = process_file(bare, settings)
+    assert kept.error is None
+    assert kept.preview_error is not None
+    assert kept.preview_error.startswith("no preview: 1.9 MP is over the limit of 1.0 MP")

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 from photoimport import jobs
 from photoimport.db.models import FILE, JobKind, JobStatus
+from photoimport.library.photo import tile_badge
 from photoimport.library.queries import FileFilter, count_files, export_rows, list_files
 from photoimport.library.variants import variants_of
 from photoimport.settings import Settings
@@ -92,6 +93,9 @@ def test_a_dump_of_every_kind(
     assert count_files(sqlite_engine, FileFilter(kind="raw")) == 1
     live = list_files(sqlite_engine, FileFilter(kind="live"))
     assert [f.name for f in live] == ["IMG_7943.HEIC"]
+    assert [tile_badge(f) for f in live] == ["Live"]
+    clips = list_files(sqlite_engine, FileFilter(kind="video", primaries_only=True))
+    assert [tile_badge(f) for f in clips] == ["0:00"]  # clip.mov lasts half a second
     primaries = {f.name for f in list_files(sqlite_engine, FileFilter(primaries_only=True))}
     assert primaries == {"IMG_7943.HEIC", "IMG_0001.JPG", "clip.mov", "niaz.jpg"}
 
@@ -100,3 +104,18 @@ def test_a_dump_of_every_kind(
     assert exported["IMG_0001.CR2"].kind == "raw"
     assert exported["IMG_0001.CR2"].variant_of == jpeg.id
     assert exported["IMG_0001.JPG"].variants == 1
+
+
+def test_an_upload_keeps_its_sidecars_beside_the_photos_but_not_as_items(
+    sqlite_engine: Engine, sqlite_settings: Settings, tmp_path: Path
+) -> None:
+    staged = sqlite_settings.uploads_dir / ".incoming-test"
+    staged.mkdir(parents=True)
+    shutil.copyfile(EXTRA / "librephotos/niaz.jpg", staged / "niaz.jpg")
+    shutil.copyfile(EXTRA / "librephotos/niaz.xmp", staged / "niaz.xmp")
+    job_id = jobs.create_upload_job(
+        sqlite_engine, sqlite_settings.uploads_dir, staged, TEST_IMPORTS
+    )
+    target = sqlite_settings.uploads_dir / str(job_id)
+    assert sorted(p.name for p in target.iterdir()) == ["niaz.jpg", "niaz.xmp"]
+    assert jobs.job_progress(sqlite_engine, job_id).total == 1  # the photo only

@@ -179,7 +179,7 @@ def test_hostile_xmp_gps_is_linear(tmp_path: Path) -> None:
     packet = "exif:GPSLatitude=" + "'" * 200_000 + "<exif:GPSDateTime>" * 50_000
     started = time.perf_counter()
     xmp_gps(packet)
-    assert time.perf_counter() - started < 0.5
+    assert time.perf_counter() - started < 2.0  # quadratic would take minutes
 
 
 def test_sidecars_read_are_listed_and_copied_folders_work(tmp_path: Path) -> None:
@@ -202,5 +202,5 @@ def test_a_big_takeout_folder_matches_in_linear_time() -> None:
     started = time.perf_counter()
     folder = FolderSidecars(names)
     found = [folder.of(p) for p in photos]
-    assert time.perf_counter() - started < 2.0
+    assert time.perf_counter() - started < 5.0  # a scan per photo: 25 million comparisons
     assert found[1234] == [f"{photos[1234]}.supplemental-metadata.json"]

@@ -23,9 +23,10 @@ def write_mp4(
     size: tuple[int, int] = (160, 120),
     metadata: dict[str, str] | None = None,
     handler: str | None = None,
+    container: str = "mp4",
 ) -> Path:
-    """A real H.264 MP4 written by PyAV (FFmpeg), with the container tags given."""
-    with av.open(str(path), mode="w", format="mp4") as out:
+    """A real H.264 video written by PyAV (FFmpeg), with the container tags given."""
+    with av.open(str(path), mode="w", format=container) as out:
         for key, value in (metadata or {}).items():
             out.metadata[key] = value
         stream = out.add_stream("libx264", rate=10)
@@ -126,13 +127,13 @@ def test_cost_does_not_grow_with_length(tmp_path: Path) -> None:
 
     def best(path: Path) -> float:
         times = []
-        for _ in range(3):
+        for _ in range(5):
             started = time.perf_counter()
             read_video(path, 320)
             times.append(time.perf_counter() - started)
         return min(times)
 
-    assert best(long) < best(short) * 3 + 0.02
+    assert best(long) < best(short) * 3 + 0.05
 
 
 def test_a_truncated_video_is_an_error_in_plain_words(tmp_path: Path) -> None:
@@ -142,3 +143,23 @@ def test_a_truncated_video_is_an_error_in_plain_words(tmp_path: Path) -> None:
     result = process_file(path, PipelineSettings(thumbs_dir=tmp_path / "t"))
     assert result.error is not None
     assert result.error.reason.startswith("cannot decode video")
+
+
+@pytest.mark.parametrize(
+    ("name", "container", "label"),
+    [
+        ("clip.mkv", "matroska", "Matroska/WebM video"),
+        ("clip.avi", "avi", "AVI video"),
+        ("clip.3gp", "3gp", "3GP video"),
+        ("clip.m4v", "ipod", "MP4 video"),
+    ],
+)
+def test_other_containers(name: str, container: str, label: str, tmp_path: Path) -> None:
+    path = write_mp4(tmp_path / name, seconds=2, container=container)
+    result = process_file(path, PipelineSettings(thumbs_dir=tmp_path / "t"))
+    assert result.error is None, result.error
+    assert (result.kind, result.file_type) == ("video", label)
+    assert result.duration_seconds == pytest.approx(2.0, abs=0.3)
+    assert result.metadata is not None
+    assert (result.metadata.width, result.metadata.height) == (160, 120)
+    assert result.thumbnail is not None

@@ -36,6 +36,7 @@ __all__ = [
     "kind_facts",
     "photo_facts",
     "preview_image",
+    "tile_badge",
 ]
 
 pillow_heif.register_heif_opener()
@@ -165,6 +166,18 @@ def photo_facts(file: File) -> list[Fact]:
         facts.append(Fact("GPS", f"{file.gps_latitude:.5f}, {file.gps_longitude:.5f}"))
     facts.extend(kind_facts(file))
     return facts
+
+
+def tile_badge(file: File) -> str | None:
+    """Issue 11: the mark a gallery tile shows: "Live", "RAW", a video's "0:12", or None."""
+    if file.is_live:
+        return "Live"
+    if file.kind == "raw":
+        return "RAW"
+    if file.kind == "video":
+        seconds = round(file.duration_seconds or 0)
+        return f"{seconds // 60}:{seconds % 60:02d}"
+    return None
 
 
 def kind_facts(file: File) -> list[Fact]:

@@ -47,11 +47,15 @@ __all__ = [
     "with_sidecars",
 ]
 
+# The sniffer's names for videos (``media.formats``) and their MIME types.
 _VIDEO_MIME: Final = {
-    "MP4/QuickTime": "video/mp4",
-    "Matroska": "video/x-matroska",
-    "AVI": "video/x-msvideo",
-    "MPEG transport stream": "video/mp2t",
+    "MP4 video": "video/mp4",
+    "QuickTime video": "video/quicktime",
+    "3GP video": "video/3gpp",
+    "Matroska/WebM video": "video/x-matroska",
+    "AVI video": "video/x-msvideo",
+    "MPEG transport stream video": "video/mp2t",
+    "AVCHD video": "video/mp2t",
 }
 
 
@@ -122,7 +126,7 @@ def open_raw(path: Path, box: int, name: str) -> Decoded:
     return Decoded("raw", meta, reduced)
 
 
-def video_metadata(info: VideoInfo) -> ImageMetadata:
+def video_metadata(info: VideoInfo, name: str = "MP4 video") -> ImageMetadata:
     """A video's container facts as ``ImageMetadata`` (dates as QuickTime date tags)."""
     dates: list[DateTag] = []
     if info.apple_creation_date:
@@ -138,8 +142,8 @@ def video_metadata(info: VideoInfo) -> ImageMetadata:
     width, height = info.width, info.height
     display_width, display_height = info.display_size
     return ImageMetadata(
-        format=info.container,
-        mime=_VIDEO_MIME.get(info.container, "video/x-unknown"),
+        format=name,
+        mime=_VIDEO_MIME.get(name, "video/x-unknown"),
         width=width,
         height=height,
         display_width=display_width,
@@ -153,10 +157,12 @@ def video_metadata(info: VideoInfo) -> ImageMetadata:
     )
 
 
-def open_video(path: Path, box: int, iso_media: bool = True) -> Decoded:
-    """A video's facts and its poster frame (the first key frame, decoded alone)."""
+def open_video(path: Path, box: int, name: str = "MP4 video") -> Decoded:
+    """A video's facts and its poster frame (the first key frame, decoded alone); ``name`` is
+    the sniffer's (``MP4 video``, ``QuickTime video``, ...)."""
+    iso_media = name in ("MP4 video", "QuickTime video", "3GP video")
     info, poster, reason = read_video(path, box, iso_media)
-    meta = video_metadata(info)
+    meta = video_metadata(info, name)
     if not meta.dates:
         stamp = avchd_date(path)  # AVCHD camcorders: the date is in the H.264 stream only
         if stamp:
