@@ -26,8 +26,7 @@ from widgets.panels import show_error
 Run = Callable[[Callable[[], Any], str], None]
 
 
-def _camera(engine: Engine, key: str) -> CameraKey | None:
-    cameras = dict(list_camera_keys(engine))
+def _camera(cameras: dict[CameraKey, int], key: str) -> CameraKey | None:
     choice: CameraKey | None = st.selectbox(
         "Camera",
         [None, *cameras],
@@ -37,9 +36,9 @@ def _camera(engine: Engine, key: str) -> CameraKey | None:
     return choice
 
 
-def _selection(engine: Engine) -> Selection:
+def _selection(cameras: dict[CameraKey, int]) -> Selection:
     by = st.radio("Which photos", ["camera", "job", "folder"], horizontal=True, key="s_by")
-    camera = _camera(engine, "s_camera") if by == "camera" else None
+    camera = _camera(cameras, "s_camera") if by == "camera" else None
     job = st.number_input("Job number", min_value=1, step=1, key="s_job") if by == "job" else None
     folder = st.text_input("Folder", key="s_folder") if by == "folder" else None
     dates = st.date_input("Only photos taken between (optional)", value=[], key="s_dates")
@@ -77,7 +76,7 @@ def _amount() -> tuple[timedelta | None, str | None]:
 
 
 def shift_tab(engine: Engine, run: Run) -> None:
-    sel = _selection(engine)
+    sel = _selection(dict(list_camera_keys(engine)))
     by, zone = _amount()
     params = (sel, by, zone)
     if st.button("Preview", key="s_preview_btn"):
@@ -106,7 +105,7 @@ def shift_tab(engine: Engine, run: Run) -> None:
 def align_tab(engine: Engine, run: Run) -> None:
     st.subheader("By a reference photo")
     st.caption("A photo of a clock, or one whose true time you know, sets its camera's clock.")
-    camera = _camera(engine, "a_camera")
+    camera = _camera(dict(list_camera_keys(engine)), "a_camera")
     photo = int(st.number_input("Photo number (id)", min_value=1, step=1, key="a_photo"))
     shows = st.text_input("It shows", key="a_shows", placeholder="YYYY-MM-DD HH:MM:SS")
     if st.button("Align this camera", key="a_apply", disabled=camera is None or not shows):
