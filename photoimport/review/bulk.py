@@ -190,18 +190,17 @@ def shift_dates(
                 _check(row, _after(row, by, None), now)
             action_id = new_action(conn, chosen, what, stamp)
             seconds = round(by.total_seconds())
-            count = insert_derived(conn, action_id, stamp, conds, seconds=seconds)
+            insert_derived(conn, action_id, stamp, conds, seconds=seconds)
         else:
             groups = _zone_groups(conn, conds, zone, now)
             action_id = new_action(conn, chosen, what, stamp)
-            count = 0
             for (old, new), ids in groups.items():
                 for i in range(0, len(ids), ID_CHUNK):
                     chunk = [col(File.id).in_(ids[i : i + ID_CHUNK])]
-                    count += insert_derived(
+                    insert_derived(
                         conn, action_id, stamp, chunk, seconds=(old - new) * 60, new_offset=new
                     )
-        return apply_action(conn, action_id, chosen, what, count)
+        return apply_action(conn, action_id, chosen, what)
 
 
 def align_camera(
