@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from photoimport.errors import PhotoimportError
 from photoimport.review import bulk, decisions, evidence, undo
+from photoimport.review.queue import QueueItem
 from photoimport.review.selection import list_camera_keys
 from photoimport.review.timeinput import format_shift
 from photoimport.review.values import CameraKey, Selection
@@ -185,3 +186,39 @@ def history_tab(engine: Engine, run: Run) -> None:
     )
     if right.button("Undo this decision", key="h_undo_decision"):
         run(lambda: undo.undo_decision(engine, decision), "{result.summary}.")
+
+
+def correct_one(
+    engine: Engine, items: tuple[QueueItem, ...], configured_zone: str, run: Run
+) -> None:
+    """Pick another candidate of one photo of the page, or type its date and time."""
+    st.subheader("Correct one photo")
+    names = {i.file_id: i for i in items}
+    one = st.selectbox(
+        "Photo", list(names), key="one", format_func=lambda i: f"{i} · {names[i].name}"
+    )
+    item = names[one]
+    usable = [c for c in item.candidates if c.usable]
+    if usable:
+        cand = st.radio(
+            "Its candidates", usable, key="one_cand", format_func=lambda c: f"{c.source}: {c.local}"
+        )
+        if st.button("Use this candidate", key="one_pick"):
+            run(
+                lambda: decisions.pick_candidate(engine, one, cand.index),
+                "Photo date set from a candidate (action {result.action_id}).",
+            )
+    typed = st.text_input(
+        "Or type its date and time",
+        key="one_text",
+        placeholder="YYYY-MM-DD HH:MM:SS, optionally +02:00",
+    )
+    st.caption(
+        "Without an offset the photo's own zone is assumed, or else the configured "
+        f"zone ({configured_zone})."
+    )
+    if st.button("Set this date", key="one_set", disabled=not typed):
+        run(
+            lambda: decisions.set_date(engine, one, typed, configured_zone)[0],
+            "Date set (action {result.action_id}): {result.summary}.",
+        )
