@@ -8,7 +8,7 @@ decision and shows its result, or the one plain-words reason it could not be mad
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
@@ -37,19 +37,25 @@ def _camera(cameras: dict[CameraKey, int], key: str) -> CameraKey | None:
     return choice
 
 
+def _span(label: str, key: str) -> tuple[date | None, date | None]:
+    picked = st.date_input(label, value=[], key=key)
+    days = [d for d in (picked if isinstance(picked, tuple | list) else [picked]) if d]
+    first = days[0] if days else None
+    return first, days[1] if len(days) > 1 else first
+
+
 def _selection(cameras: dict[CameraKey, int]) -> Selection:
     by = st.radio("Which photos", ["camera", "job", "folder"], horizontal=True, key="s_by")
     camera = _camera(cameras, "s_camera") if by == "camera" else None
     job = st.number_input("Job number", min_value=1, step=1, key="s_job") if by == "job" else None
     folder = st.text_input("Folder", key="s_folder") if by == "folder" else None
-    dates = st.date_input("Only photos taken between (optional)", value=[], key="s_dates")
-    span = tuple(dates) if isinstance(dates, tuple) else (dates,)
+    span = _span("Only photos taken between (optional)", "s_dates")
     return Selection(
         camera=camera,
         job_id=int(job) if job else None,
         folder=folder or None,
-        date_from=span[0] if span else None,
-        date_to=span[1] if len(span) > 1 else None,
+        date_from=span[0],
+        date_to=span[1],
     )
 
 
@@ -109,10 +115,13 @@ def align_tab(engine: Engine, run: Run) -> None:
     camera = _camera(dict(list_camera_keys(engine)), "a_camera")
     photo = int(st.number_input("Photo number (id)", min_value=1, step=1, key="a_photo"))
     shows = st.text_input("It shows", key="a_shows", placeholder="YYYY-MM-DD HH:MM:SS")
+    span = _span("Only the camera's photos taken between (optional)", "a_dates")
     if st.button("Align this camera", key="a_apply", disabled=camera is None or not shows):
         assert camera is not None
         run(
-            lambda: bulk.align_camera(engine, camera, photo, shows),
+            lambda: bulk.align_camera(
+                engine, camera, photo, shows, date_from=span[0], date_to=span[1]
+            ),
             "Aligned (action {result.action_id}): {result.summary}, {result.count} photos.",
         )
     st.subheader("By themselves")
