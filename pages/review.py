@@ -15,7 +15,7 @@ from photoimport.errors import PhotoimportError
 from photoimport.library.charts import CONFIDENCE_ORDER
 from photoimport.review import decisions, queue
 from widgets.panels import app, show_error
-from widgets.review_tools import align_tab, fill_tab, history_tab, shift_tab
+from widgets.review_tools import align_tab, correct_one, fill_tab, history_tab, shift_tab
 
 PAGE_SIZE = 20
 settings, engine, zone = app()
@@ -28,6 +28,12 @@ if done:
 queue_tab, shift, cameras, fill, history = st.tabs(
     ["Queue", "Shift a selection", "Align cameras", "Fill missing dates", "History and undo"]
 )
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def queue_ids(url: str, version: tuple[int, ...], conf: tuple[Any, ...]) -> list[int]:
+    """The queue's order, sorted once per change of the library (``queue_version``)."""
+    return queue.queue_ids(engine, conf)
 
 
 def run(action: Callable[[], Any], message: str) -> None:
@@ -51,12 +57,11 @@ with queue_tab:
     )
     raw_page = st.query_params.get("page", "1")
     wanted = int(raw_page) if raw_page.isdigit() else 1
-    page_data = queue.review_queue(
-        engine, offset=(max(wanted, 1) - 1) * PAGE_SIZE, limit=PAGE_SIZE, confidences=tuple(conf)
-    )
-    total = page_data.total
+    ids = queue_ids(settings.database_url, queue.queue_version(engine, tuple(conf)), tuple(conf))
+    total = len(ids)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(max(wanted, 1), pages)
+    items = queue.queue_items(engine, ids[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
     if total == 0:
         st.info("No photo needs a look: every date is sure enough.", icon=":material/task_alt:")
     else:
@@ -64,7 +69,6 @@ with queue_tab:
             f"{total:,} photos to review · page {page} of {pages} · grouped by folder, "
             "camera and day"
         )
-    items = page_data.items
     group = None
     for item in items:
         if (item.folder, item.camera, item.day) != group:
@@ -106,39 +110,7 @@ with queue_tab:
 
     if items:
         st.divider()
-        st.subheader("Correct one photo")
-        names = {i.file_id: i for i in items}
-        one = st.selectbox(
-            "Photo", list(names), key="one", format_func=lambda i: f"{i} · {names[i].name}"
-        )
-        item = names[one]
-        usable = [c for c in item.candidates if c.usable]
-        if usable:
-            cand = st.radio(
-                "Its candidates",
-                usable,
-                key="one_cand",
-                format_func=lambda c: f"{c.source}: {c.local}",
-            )
-            if st.button("Use this candidate", key="one_pick"):
-                run(
-                    lambda: decisions.pick_candidate(engine, one, cand.index),
-                    "Photo date set from a candidate (action {result.action_id}).",
-                )
-        typed = st.text_input(
-            "Or type its date and time",
-            key="one_text",
-            placeholder="YYYY-MM-DD HH:MM:SS, optionally +02:00",
-        )
-        st.caption(
-            "Without an offset the photo's own zone is assumed, or else the configured "
-            f"zone ({configured_zone})."
-        )
-        if st.button("Set this date", key="one_set", disabled=not typed):
-            run(
-                lambda: decisions.set_date(engine, one, typed, configured_zone)[0],
-                "Date set (action {result.action_id}): {result.summary}.",
-            )
+        correct_one(engine, items, configured_zone, run)
 
 with shift:
     shift_tab(engine, run)

@@ -8,7 +8,7 @@ decision and shows its result, or the one plain-words reason it could not be mad
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from photoimport.errors import PhotoimportError
 from photoimport.review import bulk, decisions, evidence, undo
+from photoimport.review.queue import QueueItem
 from photoimport.review.selection import list_camera_keys
 from photoimport.review.timeinput import format_shift
 from photoimport.review.values import CameraKey, Selection
@@ -26,8 +27,7 @@ from widgets.panels import show_error
 Run = Callable[[Callable[[], Any], str], None]
 
 
-def _camera(engine: Engine, key: str) -> CameraKey | None:
-    cameras = dict(list_camera_keys(engine))
+def _camera(cameras: dict[CameraKey, int], key: str) -> CameraKey | None:
     choice: CameraKey | None = st.selectbox(
         "Camera",
         [None, *cameras],
@@ -37,19 +37,25 @@ def _camera(engine: Engine, key: str) -> CameraKey | None:
     return choice
 
 
-def _selection(engine: Engine) -> Selection:
+def _span(label: str, key: str) -> tuple[date | None, date | None]:
+    picked = st.date_input(label, value=[], key=key)
+    days = [d for d in (picked if isinstance(picked, tuple | list) else [picked]) if d]
+    first = days[0] if days else None
+    return first, days[1] if len(days) > 1 else first
+
+
+def _selection(cameras: dict[CameraKey, int]) -> Selection:
     by = st.radio("Which photos", ["camera", "job", "folder"], horizontal=True, key="s_by")
-    camera = _camera(engine, "s_camera") if by == "camera" else None
+    camera = _camera(cameras, "s_camera") if by == "camera" else None
     job = st.number_input("Job number", min_value=1, step=1, key="s_job") if by == "job" else None
     folder = st.text_input("Folder", key="s_folder") if by == "folder" else None
-    dates = st.date_input("Only photos taken between (optional)", value=[], key="s_dates")
-    span = tuple(dates) if isinstance(dates, tuple) else (dates,)
+    span = _span("Only photos taken between (optional)", "s_dates")
     return Selection(
         camera=camera,
         job_id=int(job) if job else None,
         folder=folder or None,
-        date_from=span[0] if span else None,
-        date_to=span[1] if len(span) > 1 else None,
+        date_from=span[0],
+        date_to=span[1],
     )
 
 
@@ -77,7 +83,7 @@ def _amount() -> tuple[timedelta | None, str | None]:
 
 
 def shift_tab(engine: Engine, run: Run) -> None:
-    sel = _selection(engine)
+    sel = _selection(dict(list_camera_keys(engine)))
     by, zone = _amount()
     params = (sel, by, zone)
     if st.button("Preview", key="s_preview_btn"):
@@ -106,13 +112,16 @@ def shift_tab(engine: Engine, run: Run) -> None:
 def align_tab(engine: Engine, run: Run) -> None:
     st.subheader("By a reference photo")
     st.caption("A photo of a clock, or one whose true time you know, sets its camera's clock.")
-    camera = _camera(engine, "a_camera")
+    camera = _camera(dict(list_camera_keys(engine)), "a_camera")
     photo = int(st.number_input("Photo number (id)", min_value=1, step=1, key="a_photo"))
     shows = st.text_input("It shows", key="a_shows", placeholder="YYYY-MM-DD HH:MM:SS")
+    span = _span("Only the camera's photos taken between (optional)", "a_dates")
     if st.button("Align this camera", key="a_apply", disabled=camera is None or not shows):
         assert camera is not None
         run(
-            lambda: bulk.align_camera(engine, camera, photo, shows),
+            lambda: bulk.align_camera(
+                engine, camera, photo, shows, date_from=span[0], date_to=span[1]
+            ),
             "Aligned (action {result.action_id}): {result.summary}, {result.count} photos.",
         )
     st.subheader("By themselves")
@@ -186,3 +195,39 @@ def history_tab(engine: Engine, run: Run) -> None:
     )
     if right.button("Undo this decision", key="h_undo_decision"):
         run(lambda: undo.undo_decision(engine, decision), "{result.summary}.")
+
+
+def correct_one(
+    engine: Engine, items: tuple[QueueItem, ...], configured_zone: str, run: Run
+) -> None:
+    """Pick another candidate of one photo of the page, or type its date and time."""
+    st.subheader("Correct one photo")
+    names = {i.file_id: i for i in items}
+    one = st.selectbox(
+        "Photo", list(names), key="one", format_func=lambda i: f"{i} · {names[i].name}"
+    )
+    item = names[one]
+    usable = [c for c in item.candidates if c.usable]
+    if usable:
+        cand = st.radio(
+            "Its candidates", usable, key="one_cand", format_func=lambda c: f"{c.source}: {c.local}"
+        )
+        if st.button("Use this candidate", key="one_pick"):
+            run(
+                lambda: decisions.pick_candidate(engine, one, cand.index),
+                "Photo date set from a candidate (action {result.action_id}).",
+            )
+    typed = st.text_input(
+        "Or type its date and time",
+        key="one_text",
+        placeholder="YYYY-MM-DD HH:MM:SS, optionally +02:00",
+    )
+    st.caption(
+        "Without an offset the photo's own zone is assumed, or else the configured "
+        f"zone ({configured_zone})."
+    )
+    if st.button("Set this date", key="one_set", disabled=not typed):
+        run(
+            lambda: decisions.set_date(engine, one, typed, configured_zone)[0],
+            "Date set (action {result.action_id}): {result.summary}.",
+        )

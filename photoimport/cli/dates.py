@@ -72,10 +72,9 @@ def _confidences(text: str | None) -> tuple[Confidence, ...]:
 
 
 def _queue_rows(engine: Engine, confidences: tuple[Confidence, ...]) -> Iterator[dict[str, object]]:
-    offset, page = 0, 1000
-    while True:
-        items = queue.review_queue(engine, offset=offset, limit=page, confidences=confidences).items
-        for i in items:
+    ids = queue.queue_ids(engine, confidences)  # sorted once; rows read 500 at a time
+    for start in range(0, len(ids), 500):
+        for i in queue.queue_items(engine, ids[start : start + 500]):
             yield {
                 "id": i.file_id,
                 "path": i.folder + i.name,
@@ -85,9 +84,6 @@ def _queue_rows(engine: Engine, confidences: tuple[Confidence, ...]) -> Iterator
                 "confidence": i.confidence.value,
                 "reason": i.reason,
             }
-        if len(items) < page:
-            return
-        offset += page
 
 
 @dates_group.command("list")

@@ -200,7 +200,14 @@ class File(SQLModel, table=True):
     capture_disputed: bool | None = None  # MEDIUM, a candidate disagrees (review.queue fills it)
     camera_serial: str | None = None  # EXIF BodySerialNumber: two bodies of one model apart
     __table_args__ = (  # the review queue's count and the disputes still to work out
-        sa.Index("ix_file_review_queue", "effective_confidence", "capture_disputed"),
+        sa.Index(  # covers the queue's count: primaries, not discarded
+            "ix_file_review_queue",
+            "effective_confidence",
+            "capture_disputed",
+            "variant_of",
+            "discarded",
+        ),
+        sa.Index("ix_file_camera", "make", "model", "camera_serial"),  # cameras, a camera's photos
         sa.Index("ix_file_confidence_disputed", "confidence", "capture_disputed"),
     )
     # --- issue 16: paths that hold this content now (``SeenPath``); > 1: exact duplicates ---

@@ -124,12 +124,6 @@ def _zone_groups(
     return groups
 
 
-def _counts(conn: sa.Connection, conds: list[Any]) -> tuple[int, int]:
-    query = sa.select(sa.func.count(), sa.func.count(col(File.effective_local))).where(*conds)
-    total, with_date = conn.execute(query).one()
-    return int(with_date), int(total) - int(with_date)
-
-
 def preview_shift(
     engine: Engine,
     sel: Selection,
@@ -142,22 +136,26 @@ def preview_shift(
     Raises the same errors as ``shift_dates`` would."""
     conds = _conds(sel, by, zone_text)
     zone, label = parse_zone(zone_text) if zone_text is not None else (None, "")
-    with engine.connect() as conn:
-        count, undated = _counts(conn, conds)
+    order = (col(File.effective_utc), col(File.id))
+    with engine.connect() as conn:  # one pass over the selection, then the few rows shown
+        found = conn.execute(
+            sa.select(col(File.id), col(File.effective_local).is_(None))
+            .where(*conds)
+            .order_by(*order)
+        ).all()
+        ids = [int(i) for i, undated in found if i is not None and not undated]
         if zone is not None:
             _zone_groups(conn, conds, zone, now)
-        else:
-            for row in _edges(conn, conds):
-                _check(row, _after(row, by, None), now)
-        order = (col(File.effective_utc), col(File.id))
-        id_query = sa.select(col(File.id)).where(*conds, dated()).order_by(*order)
-        ids = [int(i) for i in conn.execute(id_query).scalars() if i is not None]
-        picks = (
-            sorted({ids[i * (len(ids) - 1) // (SAMPLE - 1)] for i in range(SAMPLE)}) if ids else []
-        )
+        picks = {ids[i * (len(ids) - 1) // (SAMPLE - 1)] for i in range(SAMPLE)} if ids else set()
+        shown = picks | ({ids[0], ids[-1]} if ids else set())
         rows = conn.execute(
-            sa.select(*CURRENT).where(col(File.id).in_(picks)).order_by(*order)
+            sa.select(*CURRENT).where(col(File.id).in_(sorted(shown))).order_by(*order)
         ).all()
+    if zone is None:
+        for row in rows:  # the earliest and the latest are among them
+            _check(row, _after(row, by, None), now)
+    count, undated = len(ids), len(found) - len(ids)
+    rows = [r for r in rows if r.id in picks]
     sample = tuple(
         PreviewRow(r.id, r.name, str(r.effective_local), _after(r, by, zone).isoformat())
         for r in rows
@@ -190,18 +188,17 @@ def shift_dates(
                 _check(row, _after(row, by, None), now)
             action_id = new_action(conn, chosen, what, stamp)
             seconds = round(by.total_seconds())
-            count = insert_derived(conn, action_id, stamp, conds, seconds=seconds)
+            insert_derived(conn, action_id, stamp, conds, seconds=seconds)
         else:
             groups = _zone_groups(conn, conds, zone, now)
             action_id = new_action(conn, chosen, what, stamp)
-            count = 0
             for (old, new), ids in groups.items():
                 for i in range(0, len(ids), ID_CHUNK):
                     chunk = [col(File.id).in_(ids[i : i + ID_CHUNK])]
-                    count += insert_derived(
+                    insert_derived(
                         conn, action_id, stamp, chunk, seconds=(old - new) * 60, new_offset=new
                     )
-        return apply_action(conn, action_id, chosen, what, count)
+        return apply_action(conn, action_id, chosen, what)
 
 
 def align_camera(

@@ -24,6 +24,7 @@ from photoimport.errors import BadDateInput, DateDecisionError, FileNotInLibrary
 from photoimport.review.record import (
     Change,
     apply_action,
+    decision_count,
     insert_derived,
     new_action,
     read_one,
@@ -120,17 +121,11 @@ def accept_proposals(engine: Engine, file_ids: Sequence[int]) -> ActionResult:
             raise FileNotInLibrary(f"{len(wanted) - found} of these photos are not in the library")
         now = utcnow()
         action_id = new_action(conn, ActionKind.ACCEPT, "accepted the proposed dates", now)
-        count = sum(
-            insert_derived(
-                conn,
-                action_id,
-                now,
-                [col(File.id).in_(wanted[i : i + ID_CHUNK])],
-                confidence=Confidence.HIGH.value,
-            )
-            for i in range(0, len(wanted), ID_CHUNK)
-        )
+        for i in range(0, len(wanted), ID_CHUNK):
+            part = [col(File.id).in_(wanted[i : i + ID_CHUNK])]
+            insert_derived(conn, action_id, now, part, confidence=Confidence.HIGH.value)
+        count = decision_count(conn, action_id)
         if count == 0:
             raise DateDecisionError("none of these photos has a proposed date to accept")
         summary = f"accepted the proposed dates of {count:,} photos"
-        return apply_action(conn, action_id, ActionKind.ACCEPT, summary, count)
+        return apply_action(conn, action_id, ActionKind.ACCEPT, summary)

@@ -21,7 +21,7 @@ from sqlmodel import col
 
 from photoimport.capture.values import CandidateSource
 from photoimport.db.claims import write_transaction
-from photoimport.db.models import File
+from photoimport.db.models import DateAction, File
 from photoimport.enums import Confidence
 from photoimport.review.selection import folder_expr
 from photoimport.review.values import CameraKey
@@ -34,6 +34,9 @@ __all__ = [
     "count_queue",
     "disputed",
     "queue_groups",
+    "queue_ids",
+    "queue_items",
+    "queue_version",
     "refresh_disputes",
     "review_queue",
 ]
@@ -237,55 +240,84 @@ def _views(cands: list[dict[str, Any]], source: str | None) -> tuple[CandidateVi
     )
 
 
+def _order() -> tuple[Any, ...]:
+    return (folder_expr(), col(File.make), col(File.model), _day(), col(File.name), col(File.id))
+
+
+def queue_ids(engine: Engine, confidences: tuple[Confidence, ...] = ()) -> list[int]:
+    """Every queued photo's id in folder, camera, day, name order (refreshes disputes first).
+
+    One sort of narrow rows; a page keeps this list while ``queue_version`` stays the same."""
+    if not confidences:
+        refresh_disputes(engine)
+    query = sa.select(col(File.id)).where(_in_queue(confidences)).order_by(*_order())
+    with engine.connect() as conn:
+        return [int(i) for i in conn.execute(query).scalars() if i is not None]
+
+
+def queue_version(engine: Engine, confidences: tuple[Confidence, ...] = ()) -> tuple[int, ...]:
+    """Changes when the queue's members or order may have: an import, a decision, an undo, a
+    discarded duplicate. Cheap: index lookups only."""
+    action = DateAction.__table__  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        newest_file = conn.execute(sa.select(sa.func.max(col(File.id)))).scalar_one()
+        newest_action = conn.execute(sa.select(sa.func.max(action.c.id))).scalar_one()
+        undone = conn.execute(
+            sa.select(sa.func.count()).where(action.c.undone_at.is_not(None))
+        ).scalar_one()
+    parts = (newest_file, newest_action, undone, count_queue(engine, confidences))
+    return tuple(int(p or 0) for p in parts)
+
+
+def queue_items(engine: Engine, ids: list[int]) -> tuple[QueueItem, ...]:
+    """The queue items of these photos, in the order of ``ids``."""
+    query = sa.select(
+        col(File.id),
+        col(File.name),
+        folder_expr().label("folder"),
+        col(File.make),
+        col(File.model),
+        _day().label("day"),
+        col(File.thumbnail),
+        col(File.effective_local),
+        col(File.effective_confidence),
+        col(File.capture_source),
+        col(File.candidates_json),
+    ).where(col(File.id).in_(ids))
+    with engine.connect() as conn:
+        rows = {r.id: r for r in conn.execute(query).all()}
+    return tuple(_item(rows[i]) for i in ids if i in rows)
+
+
+def _item(r: Any) -> QueueItem:
+    cands = _parse(r.candidates_json)
+    return QueueItem(
+        file_id=r.id,
+        name=r.name,
+        folder=r.folder,
+        camera=CameraKey(r.make, r.model).label,
+        day=r.day,
+        thumbnail=r.thumbnail,
+        local=r.effective_local,
+        confidence=Confidence(r.effective_confidence),
+        reason=_reason(r, cands),
+        candidates=_views(cands, r.capture_source),
+    )
+
+
 def review_queue(
     engine: Engine, *, offset: int = 0, limit: int = 50, confidences: tuple[Confidence, ...] = ()
 ) -> QueuePage:
     """One page of the queue in folder, camera, day, name order (refreshes disputes first)."""
     if not confidences:
         refresh_disputes(engine)
-    folder, day = folder_expr(), _day()
-    order = (folder, col(File.make), col(File.model), day, col(File.name), col(File.id))
-    page = (  # sort narrow rows (keys and id only), then read the page's 20 rows
+    page = (  # sort narrow rows (keys and id only), then read the page's rows
         sa.select(col(File.id))
         .where(_in_queue(confidences))
-        .order_by(*order)
+        .order_by(*_order())
         .offset(max(offset, 0))
         .limit(max(limit, 0))
     )
-    query = (
-        sa.select(
-            col(File.id),
-            col(File.name),
-            folder.label("folder"),
-            col(File.make),
-            col(File.model),
-            day.label("day"),
-            col(File.thumbnail),
-            col(File.effective_local),
-            col(File.effective_confidence),
-            col(File.capture_source),
-            col(File.candidates_json),
-        )
-        .where(col(File.id).in_(page.scalar_subquery()))
-        .order_by(*order)
-    )
     with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    items = []
-    for r in rows:
-        cands = _parse(r.candidates_json)
-        items.append(
-            QueueItem(
-                file_id=r.id,
-                name=r.name,
-                folder=r.folder,
-                camera=CameraKey(r.make, r.model).label,
-                day=r.day,
-                thumbnail=r.thumbnail,
-                local=r.effective_local,
-                confidence=Confidence(r.effective_confidence),
-                reason=_reason(r, cands),
-                candidates=_views(cands, r.capture_source),
-            )
-        )
-    return QueuePage(total=count_queue(engine, confidences), items=tuple(items))
+        ids = [int(i) for i in conn.execute(page).scalars() if i is not None]
+    return QueuePage(total=count_queue(engine, confidences), items=queue_items(engine, ids))

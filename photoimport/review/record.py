@@ -31,6 +31,7 @@ __all__ = [
     "Change",
     "apply_action",
     "dated",
+    "decision_count",
     "effective_values",
     "insert_derived",
     "insert_values",
@@ -113,8 +114,8 @@ def insert_derived(
     seconds: int = 0,
     new_offset: int | None = None,
     confidence: str | None = None,
-) -> int:
-    """Decisions for the dated photos matching ``conds``; how many were written.
+) -> None:
+    """Decisions for the dated photos matching ``conds`` (``decision_count`` says how many).
 
     ``seconds`` moves the UTC time; without ``new_offset`` the wall clock moves with it (a
     shift), with it the wall clock stays and only its offset text changes (a zone change).
@@ -145,7 +146,7 @@ def insert_derived(
         sa.literal(now, UTCDateTime),
     ).where(*conds, dated())
     names = ["action_id", "file_id", *_OLD, *_NEW, "created_at"]
-    return int(conn.execute(DECISION.insert().from_select(names, query)).rowcount)
+    conn.execute(DECISION.insert().from_select(names, query))
 
 
 def insert_values(conn: sa.Connection, action_id: int, now: datetime, changes: list[Change]) -> int:
@@ -192,10 +193,18 @@ def effective_values(
     return values
 
 
+def decision_count(conn: sa.Connection, action_id: int) -> int:
+    """How many decisions action ``action_id`` has (psycopg reports no rowcount for INSERT ...
+    SELECT, so the table is asked)."""
+    total = sa.select(sa.func.count()).where(DECISION.c.action_id == action_id)
+    return int(conn.execute(total).scalar_one())
+
+
 def apply_action(
-    conn: sa.Connection, action_id: int, kind: ActionKind, summary: str, count: int
+    conn: sa.Connection, action_id: int, kind: ActionKind, summary: str
 ) -> ActionResult:
     """Copy the action's new values onto its photos; refuse an action that changed nothing."""
+    count = decision_count(conn, action_id)
     if count == 0:
         raise DateDecisionError(f"nothing to change: {summary}")
     d = DECISION.c
@@ -220,6 +229,5 @@ def record_values(
     """An action whose new values were computed in Python (one photo, a few photos)."""
     now = utcnow()
     action_id = new_action(conn, kind, summary, now)
-    return apply_action(
-        conn, action_id, kind, summary, insert_values(conn, action_id, now, changes)
-    )
+    insert_values(conn, action_id, now, changes)
+    return apply_action(conn, action_id, kind, summary)

@@ -59,11 +59,16 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("capture_disputed", sa.Boolean(), nullable=True))
         batch_op.add_column(sa.Column("camera_serial", sa.String(), nullable=True))
         batch_op.create_index("ix_file_confidence_disputed", ["confidence", "capture_disputed"])
-        batch_op.create_index("ix_file_review_queue", ["effective_confidence", "capture_disputed"])
+        batch_op.create_index(
+            "ix_file_review_queue",
+            ["effective_confidence", "capture_disputed", "variant_of", "discarded"],
+        )
+        batch_op.create_index("ix_file_camera", ["make", "model", "camera_serial"])
 
 
 def downgrade() -> None:
     with op.batch_alter_table("file") as batch_op:
+        batch_op.drop_index("ix_file_camera")
         batch_op.drop_index("ix_file_review_queue")
         batch_op.drop_index("ix_file_confidence_disputed")
         batch_op.drop_column("camera_serial")
