@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from PIL import Image, PngImagePlugin
 from sqlalchemy.engine import Engine
 
 from photoimport import jobs
@@ -19,6 +20,7 @@ from photoimport.settings import Settings
 from tests.fault_plugin import fault_png
 from tests.fixtures.db import TEST_IMPORTS, WaitUntil
 from tests.worker_support import check_job_consistent, copy_corpus, processes_using
+from worker.pool import load_test_plugin
 
 PLUGIN = Path(__file__).with_name("fault_plugin.py")
 
@@ -120,3 +122,18 @@ def test_cancel_or_pause_while_a_file_hangs_takes_effect_within_2_s(
     assert rows["hang.png"][0] == "pending"  # given back, not recorded as done or failed
     db = sqlite_settings.home / "photoimport.db.engine"
     wait_until(lambda: not processes_using(db), timeout=10, what="the worker and pool to exit")
+
+
+def test_the_fault_plugin_is_active_only_where_the_test_hook_loads_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("PHOTOIMPORT_TEST_PLUGIN", raising=False)
+    load_test_plugin()  # normal use: nothing is loaded
+    assert Image.OPEN["PNG"][0] is PngImagePlugin.PngImageFile  # importing fault_png did not
+    monkeypatch.setenv("PHOTOIMPORT_TEST_PLUGIN", str(PLUGIN))
+    saved = Image.OPEN["PNG"]
+    try:
+        load_test_plugin()
+        assert Image.OPEN["PNG"][0].__name__ == "FaultPngImageFile"
+    finally:
+        Image.OPEN["PNG"] = saved
