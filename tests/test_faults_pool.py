@@ -16,8 +16,10 @@ from sqlalchemy.engine import Engine
 
 from photoimport import jobs
 from photoimport.db.models import FILE, ITEM, JobKind, JobStatus
+from photoimport.db.settings_store import load_import_settings
 from photoimport.settings import Settings
 from tests.fault_plugin import fault_png
+from tests.fixtures.app import AppEnv, open_app
 from tests.fixtures.db import TEST_IMPORTS, WaitUntil
 from tests.worker_support import check_job_consistent, copy_corpus, processes_using
 from worker.pool import load_test_plugin
@@ -137,3 +139,15 @@ def test_the_fault_plugin_is_active_only_where_the_test_hook_loads_it(
         assert Image.OPEN["PNG"][0].__name__ == "FaultPngImageFile"
     finally:
         Image.OPEN["PNG"] = saved
+
+
+def test_the_per_file_limits_are_settings_of_the_settings_page(app_env: AppEnv) -> None:
+    at = open_app().switch_page("pages/settings.py").run()
+    assert not at.exception
+    assert at.number_input(key="s_file_timeout_seconds").value == 120
+    at.number_input(key="s_file_timeout_seconds").set_value(30)
+    at.number_input(key="s_file_memory_mb").set_value(1024)
+    at.button[0].click().run()  # the form's submit button
+    assert not at.exception
+    stored = load_import_settings(app_env.engine)
+    assert (stored.file_timeout_seconds, stored.file_memory_mb) == (30, 1024)
