@@ -103,6 +103,11 @@ def test_cancel_or_pause_while_a_file_hangs_takes_effect_within_2_s(
         timeout=30,
         what="the hung file to be noticed",
     )
+    wait_until(
+        lambda: jobs.job_progress(sqlite_engine, job_id).done >= len(good),
+        timeout=15,
+        what="the files done beside the hung one to be written meanwhile",
+    )
     assert jobs.job_progress(sqlite_engine, job_id).status is JobStatus.RUNNING
     asked = time.monotonic()
     if action == "cancel":
