@@ -127,7 +127,7 @@ def test_cancel_or_pause_while_a_file_hangs_takes_effect_within_2_s(
     rows = item_rows(sqlite_engine, job_id)
     assert all(rows[p.name][0] in ("done", "skipped") for p in good), rows  # written
     assert rows["hang.png"][0] == "pending"  # given back, not recorded as done or failed
-    db = sqlite_settings.home / "photoimport.db.engine"
+    db = Path(sqlite_settings.database_url.removeprefix("sqlite:///"))  # whatever its name
     wait_until(lambda: not processes_using(db), timeout=10, what="the worker and pool to exit")
 
 
