@@ -56,6 +56,23 @@ class FileError:
         return f"{self.path}: {self.stage.value}: {self.reason}"
 
 
+_URL_PASSWORD = re.compile(r"(\b[A-Za-z][\w+.-]*://[^\s:/@]*:)[^\s@]+@")
+
+
+def hide_passwords(text: str) -> str:
+    """``text`` with the password of any URL in it replaced by ``***`` (database URLs in
+    messages, pages, logs and the CLI's stderr never show one)."""
+    return _URL_PASSWORD.sub(r"\1***@", text)
+
+
+class PasswordHidingFormatter(logging.Formatter):
+    """A log formatter whose whole output (tracebacks included) goes through
+    ``hide_passwords``: the worker's and the dashboard's logs never show a password."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return hide_passwords(super().format(record))
+
+
 class PhotoimportError(Exception):
     """Base of every exception photoimport raises on purpose."""
 
@@ -114,20 +131,3 @@ class WatchError(PhotoimportError):
 
 class FileNotInLibrary(PhotoimportError):
     """No file of the library has that id."""
-
-
-_URL_PASSWORD = re.compile(r"(\b[A-Za-z][\w+.-]*://[^\s:/@]*:)[^\s@]+@")
-
-
-def hide_passwords(text: str) -> str:
-    """``text`` with the password of any URL in it replaced by ``***`` (database URLs in
-    messages, pages, logs and the CLI's stderr never show one)."""
-    return _URL_PASSWORD.sub(r"\1***@", text)
-
-
-class PasswordHidingFormatter(logging.Formatter):
-    """A log formatter whose whole output (tracebacks included) goes through
-    ``hide_passwords``: the worker's and the dashboard's logs never show a password."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        return hide_passwords(super().format(record))
