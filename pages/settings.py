@@ -87,6 +87,18 @@ with st.form("import_settings"):
         help=spec["max_image_pixels"].help,
         key="s_max_mp",
     )
+    c7, c8 = st.columns(2)  # issue 10: what one file may cost before it is that file's error
+    limits = {
+        name: column.number_input(
+            spec[name].label,
+            int(spec[name].low or 1),
+            int(spec[name].high or 1),
+            int(getattr(current, name)),
+            help=spec[name].help,
+            key=f"s_{name}",
+        )
+        for name, column in (("file_timeout_seconds", c7), ("file_memory_mb", c8))
+    }
     saved = st.form_submit_button("Save settings", type="primary")
 
 if saved:
@@ -101,6 +113,7 @@ if saved:
         max_image_pixels=current.max_image_pixels
         if int(max_pixels) == current.max_image_pixels // 1_000_000
         else int(max_pixels) * 1_000_000,
+        **{name: int(value) for name, value in limits.items()},
     )
     try:
         save_import_settings(engine, new)

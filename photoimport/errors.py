@@ -35,6 +35,7 @@ PhotoimportError                   base of everything photoimport raises on purp
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -63,6 +64,23 @@ class FileError:
 
     def __str__(self) -> str:
         return f"{self.path}: {self.stage.value}: {self.reason}"
+
+
+_URL_PASSWORD = re.compile(r"(\b[A-Za-z][\w+.-]*://[^\s:/@]*:)[^\s@]+@")
+
+
+def hide_passwords(text: str) -> str:
+    """``text`` with the password of any URL in it replaced by ``***`` (database URLs in
+    messages, pages, logs and the CLI's stderr never show one)."""
+    return _URL_PASSWORD.sub(r"\1***@", text)
+
+
+class PasswordHidingFormatter(logging.Formatter):
+    """A log formatter whose whole output (tracebacks included) goes through
+    ``hide_passwords``: the worker's and the dashboard's logs never show a password."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return hide_passwords(super().format(record))
 
 
 class PhotoimportError(Exception):
@@ -162,15 +180,6 @@ class TemplateInvalid(ExportError):
 class DestinationRefused(ExportError):
     """The export destination is not allowed (roots, a source, the library), not writable or
     too small."""
-
-
-_URL_PASSWORD = re.compile(r"(\b[A-Za-z][\w+.-]*://[^\s:/@]*:)[^\s@]+@")
-
-
-def hide_passwords(text: str) -> str:
-    """``text`` with the password of any URL in it replaced by ``***`` (database URLs in
-    messages, pages, logs and the CLI's stderr never show one)."""
-    return _URL_PASSWORD.sub(r"\1***@", text)
 
 
 class DuplicatesError(PhotoimportError):

@@ -62,4 +62,5 @@ def register() -> None:
     Image.register_open(FaultPngImageFile.format, FaultPngImageFile, PngImagePlugin._accept)
 
 
-register()
+if __name__ == "photoimport_test_plugin":  # run by worker.pool.load_test_plugin, and only then
+    register()

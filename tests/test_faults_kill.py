@@ -84,7 +84,7 @@ def test_kill_9_at_20_random_moments_then_the_job_completes_with_each_file_once(
     monkeypatch.setenv("PHOTOIMPORT_TEST_ITEM_DELAY", "0.2")
     settings = TEST_IMPORTS.with_changes(workers=2)
     job_id = jobs.create_job(sqlite_engine, JobKind.DIRECTORY, str(folder), settings)
-    db = sqlite_settings.home / "photoimport.db"
+    db = Path(sqlite_settings.database_url.removeprefix("sqlite:///"))  # whatever its name
 
     kills = 0
     started = time.monotonic()

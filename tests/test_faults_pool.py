@@ -11,14 +11,18 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from PIL import Image, PngImagePlugin
 from sqlalchemy.engine import Engine
 
 from photoimport import jobs
 from photoimport.db.models import FILE, ITEM, JobKind, JobStatus
+from photoimport.db.settings_store import load_import_settings
 from photoimport.settings import Settings
 from tests.fault_plugin import fault_png
+from tests.fixtures.app import AppEnv, open_app
 from tests.fixtures.db import TEST_IMPORTS, WaitUntil
 from tests.worker_support import check_job_consistent, copy_corpus, processes_using
+from worker.pool import load_test_plugin
 
 PLUGIN = Path(__file__).with_name("fault_plugin.py")
 
@@ -49,7 +53,7 @@ def test_crashing_hanging_and_greedy_decoders_are_each_files_error(
     good = copy_corpus(folder, broken=False, limit=8)
     for action in ("abort", "segv", "hang", "alloc"):
         (folder / f"bad-{action}.png").write_bytes(fault_png(action))
-    settings = TEST_IMPORTS.with_changes(workers=2, file_timeout_seconds=3, file_memory_mb=256)
+    settings = TEST_IMPORTS.with_changes(workers=2, file_timeout_seconds=10, file_memory_mb=256)
     job_id = jobs.create_job(sqlite_engine, JobKind.DIRECTORY, str(folder), settings)
     jobs.launch_worker(sqlite_settings, job_id)
     wait_until(
@@ -60,9 +64,9 @@ def test_crashing_hanging_and_greedy_decoders_are_each_files_error(
     rows = item_rows(sqlite_engine, job_id)
     assert rows["bad-abort.png"] == ("error", "decode", "the decoder crashed (signal 6)")
     assert rows["bad-segv.png"] == ("error", "decode", "the decoder crashed (signal 11)")
-    assert rows["bad-hang.png"] == ("error", "decode", "took longer than 3 s")
+    assert rows["bad-hang.png"] == ("error", "decode", "took longer than 10 s")
     assert rows["bad-alloc.png"] == ("error", "decode", "not enough memory to decode this PNG")
-    assert all(rows[p.name][0] in ("done", "skipped") for p in good)
+    assert all(rows[p.name][0] in ("done", "skipped") for p in good), rows
     counts = check_job_consistent(sqlite_engine, sqlite_settings.home, job_id)
     assert counts["error"] == 4
     with sqlite_engine.connect() as conn:
@@ -99,6 +103,11 @@ def test_cancel_or_pause_while_a_file_hangs_takes_effect_within_2_s(
         timeout=30,
         what="the hung file to be noticed",
     )
+    wait_until(
+        lambda: jobs.job_progress(sqlite_engine, job_id).done >= len(good),
+        timeout=15,
+        what="the files done beside the hung one to be written meanwhile",
+    )
     assert jobs.job_progress(sqlite_engine, job_id).status is JobStatus.RUNNING
     asked = time.monotonic()
     if action == "cancel":
@@ -118,5 +127,32 @@ def test_cancel_or_pause_while_a_file_hangs_takes_effect_within_2_s(
     rows = item_rows(sqlite_engine, job_id)
     assert all(rows[p.name][0] in ("done", "skipped") for p in good), rows  # written
     assert rows["hang.png"][0] == "pending"  # given back, not recorded as done or failed
-    db = sqlite_settings.home / "photoimport.db"
+    db = Path(sqlite_settings.database_url.removeprefix("sqlite:///"))  # whatever its name
     wait_until(lambda: not processes_using(db), timeout=10, what="the worker and pool to exit")
+
+
+def test_the_fault_plugin_is_active_only_where_the_test_hook_loads_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("PHOTOIMPORT_TEST_PLUGIN", raising=False)
+    load_test_plugin()  # normal use: nothing is loaded
+    assert Image.OPEN["PNG"][0] is PngImagePlugin.PngImageFile  # importing fault_png did not
+    monkeypatch.setenv("PHOTOIMPORT_TEST_PLUGIN", str(PLUGIN))
+    saved = Image.OPEN["PNG"]
+    try:
+        load_test_plugin()
+        assert Image.OPEN["PNG"][0].__name__ == "FaultPngImageFile"
+    finally:
+        Image.OPEN["PNG"] = saved
+
+
+def test_the_per_file_limits_are_settings_of_the_settings_page(app_env: AppEnv) -> None:
+    at = open_app().switch_page("pages/settings.py").run()
+    assert not at.exception
+    assert at.number_input(key="s_file_timeout_seconds").value == 120
+    at.number_input(key="s_file_timeout_seconds").set_value(30)
+    at.number_input(key="s_file_memory_mb").set_value(1024)
+    at.button[0].click().run()  # the form's submit button
+    assert not at.exception
+    stored = load_import_settings(app_env.engine)
+    assert (stored.file_timeout_seconds, stored.file_memory_mb) == (30, 1024)

@@ -19,18 +19,16 @@ from pathlib import Path
 import streamlit as st
 
 from photoimport.display import markdown_text
-from photoimport.errors import ConfigError, PhotoimportError, hide_passwords
+from photoimport.errors import (
+    ConfigError,
+    PasswordHidingFormatter,
+    PhotoimportError,
+    hide_passwords,
+)
 from photoimport.settings import load_settings
 
 LOG_NAME = "dashboard.log"
 log = logging.getLogger("photoimport.dashboard")
-
-
-class _NoPasswords(logging.Formatter):
-    """A formatter whose whole output (traceback included) has URL passwords hidden."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        return hide_passwords(super().format(record))
 
 
 def _log_file() -> Path | None:
@@ -43,7 +41,7 @@ def _log_file() -> Path | None:
     if not any(getattr(h, "baseFilename", None) == str(path) for h in log.handlers):
         logs.mkdir(parents=True, exist_ok=True)
         handler = logging.FileHandler(path, encoding="utf-8")
-        handler.setFormatter(_NoPasswords("%(asctime)s %(levelname)s %(message)s"))
+        handler.setFormatter(PasswordHidingFormatter("%(asctime)s %(levelname)s %(message)s"))
         log.addHandler(handler)
         log.setLevel(logging.INFO)
     return path

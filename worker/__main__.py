@@ -23,7 +23,7 @@ from photoimport.db import recovery
 from photoimport.db.engine import make_engine
 from photoimport.db.models import utcnow
 from photoimport.db.work import LOST_AFTER_SECONDS
-from photoimport.errors import PhotoimportError, hide_passwords
+from photoimport.errors import PasswordHidingFormatter, PhotoimportError, hide_passwords
 from photoimport.jobs.visitors import expire_visitors
 from photoimport.settings import load_settings
 from photoimport.sources.visitors import demo_config
@@ -80,6 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(process)d %(levelname)s %(message)s"
     )
+    for handler in logging.getLogger().handlers:  # the job's log never shows a password
+        handler.setFormatter(
+            PasswordHidingFormatter("%(asctime)s %(process)d %(levelname)s %(message)s")
+        )
     args = _parser().parse_args(argv)
     try:
         if args.command == "serve":

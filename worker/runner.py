@@ -65,7 +65,7 @@ from worker import pool as pool_tasks
 from worker import threshold
 from worker.export_run import ExportRun, is_export_job
 from worker.listing import list_folder
-from worker.supervisor import PoolFailure, Supervisor, Task
+from worker.supervisor import PoolFailure, Supervisor, Task, Waited
 
 log = logging.getLogger("worker")
 
@@ -73,6 +73,7 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_REFUSED = 3
 IDLE_WAIT_SECONDS = 0.5
+PARTIAL_COMMIT_SECONDS = 5.0  # a batch held up by a slow file writes what is done this often
 STALE_TEMP_SECONDS = 30.0  # a thumbnail write takes milliseconds: older temps are a crash's
 
 
@@ -301,12 +302,27 @@ class Runner:
     def commit(self, pool: Supervisor, inflight: InFlight) -> bool:
         """Wait for a batch and write its results, counters and heartbeat in one transaction.
 
-        A stop asked meanwhile ends the wait: what is done is written and False returned.
+        While a slow file holds the batch up, what is done is written every
+        ``PARTIAL_COMMIT_SECONDS`` (progress goes on, a crash loses less). A stop asked
+        meanwhile ends the wait: what is done is written and False returned.
         """
-        finished = pool.wait((i.id for i in inflight.items), self._stop_asked)
+        waiting = list(inflight.items)
+        while True:
+            waited = pool.wait(
+                (i.id for i in waiting), self._stop_asked, timeout=PARTIAL_COMMIT_SECONDS
+            )
+            ready = [i for i in waiting if pool.done(i.id)]
+            if ready or waited is not Waited.TIMEOUT:
+                self._write(pool, ready or waiting[-1:])
+            waiting = [i for i in waiting if i not in ready]
+            if waited is not Waited.TIMEOUT:
+                return waited is Waited.DONE
+
+    def _write(self, pool: Supervisor, items: Sequence[ClaimedItem]) -> None:
+        """Commit the results the pool has for ``items`` (the others are left as they are)."""
         home = self.settings.home
         outcomes: list[ItemOutcome] = []
-        for item in inflight.items:
+        for item in items:
             if not pool.done(item.id):
                 continue  # still running: given back by ``stop``
             handled = pool.take(item.id)
@@ -323,11 +339,10 @@ class Runner:
             if handled.result.error is not None:
                 self.last_error = str(handled.result.error)
         counts = claims.commit_batch(
-            self.engine, self.job_id, self.owner, outcomes, current_file=inflight.items[-1].path
+            self.engine, self.job_id, self.owner, outcomes, current_file=items[-1].path
         )
         if counts.dropped:
             log.warning("job %s: %d results dropped (lease lost)", self.job_id, counts.dropped)
-        return finished
 
     def over_threshold(self, settings: ImportSettings) -> bool:
         """Halt when the job's errors pass its threshold (``worker.threshold``)."""

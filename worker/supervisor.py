@@ -32,6 +32,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -40,6 +41,12 @@ log = logging.getLogger("worker")
 
 MAX_CRASHES = 2  # attempts that killed their process before a file is recorded as crashing
 SLOW_NOTICE = 5.0  # a file still running after this long is named in the log
+
+
+class Waited(StrEnum):
+    DONE = "done"  # every task waited for has its result
+    STOPPED = "stopped"  # should_stop() said so
+    TIMEOUT = "timeout"  # results are still missing after the time given
 
 
 @dataclass(frozen=True)
@@ -136,18 +143,28 @@ class Supervisor:
                 continue
             slot.task, slot.since, slot.noticed = task, time.monotonic(), False
 
-    def wait(self, keys: Iterable[int], should_stop: Callable[[], bool], poll: float = 0.5) -> bool:
-        """Run until every task in ``keys`` has a result (True) or ``should_stop()`` (False)."""
+    def wait(
+        self,
+        keys: Iterable[int],
+        should_stop: Callable[[], bool],
+        poll: float = 0.5,
+        timeout: float | None = None,
+    ) -> Waited:
+        """Run until every task in ``keys`` has a result (DONE), ``should_stop()`` (STOPPED) or
+        ``timeout`` seconds have passed (TIMEOUT)."""
         wanted = set(keys)
-        next_look = time.monotonic() + poll
+        started = time.monotonic()
+        next_look = started + poll
         while True:
             self._dispatch()
             if wanted.issubset(self._results):
-                return True
+                return Waited.DONE
             now = time.monotonic()
             if now >= next_look:
                 if should_stop():
-                    return False
+                    return Waited.STOPPED
+                if timeout is not None and now - started >= timeout:
+                    return Waited.TIMEOUT
                 next_look = now + poll
             deadline = min(
                 [next_look] + [s.since + self.file_timeout for s in self._slots if s.task]
