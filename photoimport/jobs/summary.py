@@ -83,8 +83,8 @@ def compute_summary(
         )
         .select_from(ITEM.join(FILE, FILE.c.id == ITEM.c.file_id))
         .where(ITEM.c.job_id == job_id)
+        .distinct()  # a content under two paths of the job counts once (deduplicated in SQL)
     )
-    seen: set[int] = set()
     confidences: Counter[str] = Counter()
     months: Counter[str] = Counter()
     near: set[int] = set()
@@ -98,10 +98,8 @@ def compute_summary(
                 .group_by(ITEM.c.state)
             ).all()
         )
-        for file_id, confidence, near_group, path_count, month in conn.execute(query):
-            if file_id in seen:
-                continue
-            seen.add(file_id)
+        rows = conn.execution_options(yield_per=2000).execute(query)  # streamed: flat memory
+        for _file_id, confidence, near_group, path_count, month in rows:
             confidences[confidence or Confidence.NONE.value] += 1
             exact += path_count > 1
             if near_group is not None:
