@@ -61,7 +61,7 @@ class Batch:
     by_rule: dict[str, int] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # many per decision: plain slots, fast to build
 class State:
     facts: Facts
     discarded: bool
@@ -150,10 +150,18 @@ def _implied(change: FieldChange) -> bool:
 
 
 def _set(conn: Connection, table: sa.Table, ids: list[int], values: dict[str, object]) -> None:
+    """``UPDATE table SET values WHERE id IN ids``, a chunk at a time. The ids are integers
+    written into the statement (a text statement compiles in microseconds; an expanding IN of
+    500 parameters costs milliseconds to compile, 200 times per 100,000 photos)."""
+    assigns = ", ".join(f"{name} = :v{n}" for n, name in enumerate(values))
+    params = [
+        sa.bindparam(f"v{n}", value, type_=table.c[name].type)
+        for n, (name, value) in enumerate(values.items())
+    ]
     for start in range(0, len(ids), CHUNK):
-        conn.execute(
-            table.update().where(table.c.id.in_(ids[start : start + CHUNK])).values(values)
-        )
+        listed = ", ".join(str(int(i)) for i in ids[start : start + CHUNK])
+        statement = f"UPDATE {table.name} SET {assigns} WHERE id IN ({listed})"
+        conn.execute(sa.text(statement).bindparams(*params))
 
 
 def revert(conn: Connection, decision: int) -> int:
