@@ -20,7 +20,7 @@ PhotoimportError                   base of everything photoimport raises on purp
  ├── WatchError                    a watched folder cannot be added or watched
  ├── DuplicatesError               a duplicates operation cannot be done
  │    ├── GroupNotFound            no duplicate group has that number
- │    ├── DecisionNotFound         no duplicate decision has that number
+ │    ├── DuplicateDecisionNotFound no duplicate decision has that number
  │    └── InvalidResolution        e.g. keeping a photo that is not in the group
  └── FileNotInLibrary              no library file has that id
 ```
@@ -121,7 +121,7 @@ class GroupNotFound(DuplicatesError):
     """No duplicate group has that number."""
 
 
-class DecisionNotFound(DuplicatesError):
+class DuplicateDecisionNotFound(DuplicatesError):
     """No duplicate decision has that number (or none is left to undo)."""
 
 

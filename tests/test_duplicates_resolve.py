@@ -26,7 +26,7 @@ from photoimport.duplicates.resolve import (
 )
 from photoimport.duplicates.values import Group, GroupKind, GroupOrder, KeepRules
 from photoimport.enums import Confidence
-from photoimport.errors import DecisionNotFound, GroupNotFound, InvalidResolution
+from photoimport.errors import DuplicateDecisionNotFound, GroupNotFound, InvalidResolution
 from photoimport.library.queries import FileFilter, list_files
 from tests.duplicates_support import WHEN, add_job, add_photo, hexed
 
@@ -228,5 +228,5 @@ def test_wrong_requests_are_plain_errors(sqlite_engine: Engine, library: dict[st
         keep(sqlite_engine, groups[GroupKind.COPIES].id, [999])
     with pytest.raises(InvalidResolution, match="same bytes"):
         not_duplicates(sqlite_engine, groups[GroupKind.EXACT].id)
-    with pytest.raises(DecisionNotFound):
+    with pytest.raises(DuplicateDecisionNotFound):
         undo(sqlite_engine, 42)

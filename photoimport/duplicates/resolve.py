@@ -38,7 +38,7 @@ from photoimport.duplicates.values import (
     KeepRules,
     ResolvePreview,
 )
-from photoimport.errors import DecisionNotFound, InvalidResolution
+from photoimport.errors import DuplicateDecisionNotFound, InvalidResolution
 
 __all__ = [
     "keep",
@@ -122,7 +122,7 @@ def undo(engine: Engine, decision_id: int | None = None) -> DecisionInfo:
                 if decision_id is None
                 else (f"no duplicate decision number {decision_id}")
             )
-            raise DecisionNotFound(what)
+            raise DuplicateDecisionNotFound(what)
         if row.undone_at is not None:
             raise InvalidResolution(f"decision {row.id} was already undone")
         skipped = revert(conn, int(row.id))
