@@ -210,11 +210,14 @@ def test_rules_resolve_every_group_of_a_filter_in_one_undoable_decision(
 
 def test_undo_leaves_a_value_changed_since(sqlite_engine: Engine, library: dict[str, int]) -> None:
     copies = groups_by_kind(sqlite_engine)[GroupKind.COPIES]
-    first = keep(sqlite_engine, copies.id, [library["original"]])
-    keep_all(sqlite_engine, copies.id)  # a later decision changes the same rows
-    info = undo(sqlite_engine, first.id)
-    assert "left as they are" in info.summary
-    assert not file_row(sqlite_engine, library["messenger"]).discarded
+    keep(sqlite_engine, copies.id, [library["original"]])
+    second = keep_all(sqlite_engine, copies.id)
+    keep(sqlite_engine, copies.id, [library["original"]])  # changes the same values again
+    first_undone = undo(sqlite_engine, second.id)
+    assert "4 values changed since were left as they are" in first_undone.summary
+    messenger = file_row(sqlite_engine, library["messenger"])
+    assert messenger.discarded  # the newest decision still stands
+    assert messenger.dup_decision_id == second.id + 1
 
 
 def test_wrong_requests_are_plain_errors(sqlite_engine: Engine, library: dict[str, int]) -> None:

@@ -43,6 +43,7 @@ def run(ctx: BenchContext) -> None:
                     res.resolve_s,
                     _verdict(res.resolve_s, RESOLVE_S, "s"),
                 ],
+                ["  the same, CPU time of this process", res.resolve_cpu_s, ""],
                 ["undo that decision", res.undo_s, ""],
                 ["baseline: one UPDATE of every discarded flag", res.floor_s, ""],
             ],

@@ -320,10 +320,12 @@ class DupGroup(SQLModel, table=True):
 
     __table_args__ = (
         sa.UniqueConstraint("kind", "key", name="uq_dupgroup_kind_key"),
-        sa.Index("ix_dupgroup_size", "size", "id"),
-        sa.Index("ix_dupgroup_kind_size", "kind", "size", "id"),
-        sa.Index("ix_dupgroup_newest", "newest_utc", "id"),
-        sa.Index("ix_dupgroup_kind_newest", "kind", "newest_utc", "id"),
+        # the page always filters on "to review" (decision_id IS NULL) or resolved: each order
+        # is an index walk within that state, so a page stops after its rows
+        sa.Index("ix_dupgroup_state_size", "decision_id", "size", "id"),
+        sa.Index("ix_dupgroup_state_kind_size", "decision_id", "kind", "size", "id"),
+        sa.Index("ix_dupgroup_state_newest", "decision_id", "newest_utc", "id"),
+        sa.Index("ix_dupgroup_state_kind_newest", "decision_id", "kind", "newest_utc", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -331,7 +333,7 @@ class DupGroup(SQLModel, table=True):
     key: int
     size: int  # members (paths for an exact group)
     newest_utc: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    decision_id: int | None = Field(default=None, index=True)
+    decision_id: int | None = None
 
 
 class DupMember(SQLModel, table=True):

@@ -61,7 +61,7 @@ class Batch:
     by_rule: dict[str, int] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # many per decision: plain slots, fast to build
 class State:
     facts: Facts
     discarded: bool
@@ -88,9 +88,10 @@ def state_of(m: Member) -> State:
 def write_batch(conn: Connection, decision: int, batch: Batch) -> None:
     """Write ``batch``: the new values, then a change row per value with its old one.
 
-    A decision id replacing NULL (a photo's ``dup_decision_id``, a group's ``decision_id``, by
-    far the most common change) gets no row: undo puts NULL back wherever this decision's id
-    still stands (``revert``). The values are written a chunk of ids per statement.
+    The most common changes get no row (``_implied``): a photo discarded for the first time,
+    a decision id replacing NULL on a photo or a group; undo puts them back wherever this
+    decision's id still stands (``revert``). The values are written a chunk of ids per
+    statement.
     """
     per_file: dict[int, dict[str, object]] = {}
     for change in batch.files:
@@ -112,7 +113,7 @@ def write_batch(conn: Connection, decision: int, batch: Batch) -> None:
             "new_value": encode(c.new),
         }
         for c in batch.files
-        if not (c.field == "dup_decision_id" and c.old is None)
+        if not _implied(c)
     ] + [
         {
             "decision_id": decision,
@@ -140,11 +141,27 @@ def write_batch(conn: Connection, decision: int, batch: Batch) -> None:
             conn.execute(NOTDUP.insert(), fresh)
 
 
+def _implied(change: FieldChange) -> bool:
+    """A change undo can tell without a row: a photo first discarded, or first given a decision
+    id, by this decision (its ``dup_decision_id`` says which)."""
+    if change.field == "dup_decision_id":
+        return change.old is None
+    return change.field == "discarded" and change.old is False and change.new is True
+
+
 def _set(conn: Connection, table: sa.Table, ids: list[int], values: dict[str, object]) -> None:
+    """``UPDATE table SET values WHERE id IN ids``, a chunk at a time. The ids are integers
+    written into the statement (a text statement compiles in microseconds; an expanding IN of
+    500 parameters costs milliseconds to compile, 200 times per 100,000 photos)."""
+    assigns = ", ".join(f"{name} = :v{n}" for n, name in enumerate(values))
+    params = [
+        sa.bindparam(f"v{n}", value, type_=table.c[name].type)
+        for n, (name, value) in enumerate(values.items())
+    ]
     for start in range(0, len(ids), CHUNK):
-        conn.execute(
-            table.update().where(table.c.id.in_(ids[start : start + CHUNK])).values(values)
-        )
+        listed = ", ".join(str(int(i)) for i in ids[start : start + CHUNK])
+        statement = f"UPDATE {table.name} SET {assigns} WHERE id IN ({listed})"
+        conn.execute(sa.text(statement).bindparams(*params))
 
 
 def revert(conn: Connection, decision: int) -> int:
@@ -175,9 +192,9 @@ def revert(conn: Connection, decision: int) -> int:
             back.setdefault(r.old_value, []).append(target)
         for old, targets in back.items():
             _set(conn, table, targets, {column.name: decode(column.name, old)})
-    # the decision ids that replaced NULL have no change row (``write_batch``)
-    conn.execute(
-        FILE.update().where(FILE.c.dup_decision_id == decision).values(dup_decision_id=None)
-    )
+    # the changes with no row (``_implied``), where the decision's id still stands
+    mine = FILE.c.dup_decision_id == decision
+    conn.execute(FILE.update().where(mine, FILE.c.discarded.is_(True)).values(discarded=False))
+    conn.execute(FILE.update().where(mine).values(dup_decision_id=None))
     conn.execute(GROUP.update().where(GROUP.c.decision_id == decision).values(decision_id=None))
     return skipped

@@ -33,7 +33,7 @@ DATE_FIELDS = (
 Value = str | int | float | bool | datetime | None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # many per decision: plain slots, fast to build
 class Facts:
     """The values of one photo that merging reads."""
 
@@ -49,7 +49,7 @@ class Facts:
     model: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # many per decision: plain slots, fast to build
 class FieldChange:
     file_id: int
     field: str

@@ -46,6 +46,7 @@ MEMBER: sa.Table = DupMember.__table__  # type: ignore[attr-defined]
 RULES: sa.Table = DupRules.__table__  # type: ignore[attr-defined]
 GROUPJOB: sa.Table = DupGroupJob.__table__  # type: ignore[attr-defined]
 STREAM_PAGE = 2000
+_CONFIDENCE = {c.value: c for c in Confidence}
 
 
 @dataclass(frozen=True)
@@ -223,7 +224,7 @@ def _member(m: sa.Row[*tuple[Any, ...]], has_raw: bool) -> Member:
         width=int(m.width),
         height=int(m.height),
         effective_local=m.effective_local,
-        confidence=Confidence(m.effective_confidence or Confidence.NONE),
+        confidence=_CONFIDENCE.get(m.effective_confidence, Confidence.NONE),
         make=m.make,
         model=m.model,
         has_gps=m.gps_latitude is not None,

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from photoimport.db.models import DupChange, DupDecision, DupGroup, NotDuplicate, utcnow
-from photoimport.duplicates.changes import Batch, State, revert, state_of, write_batch
+from photoimport.duplicates.changes import Batch, revert, state_of, write_batch
 from photoimport.duplicates.merge import FieldChange, merge_changes
 from photoimport.duplicates.queries import GroupFilter, get_group, iter_groups
 from photoimport.duplicates.values import (
@@ -181,15 +181,9 @@ def _decide(
         ).inserted_primary_key
         assert inserted is not None
         decision = int(inserted[0])
-        facts = {
-            m.file_id: state_of(m)
-            for group, _ in chosen
-            if group.kind is not GroupKind.EXACT
-            for m in group.members
-        }
         batch = Batch()
         for group, kept in chosen:
-            _plan(batch, decision, group, kept, facts, action)
+            _plan(batch, decision, group, kept, action)
         write_batch(conn, decision, batch)
         summary = _summary(action, batch, chosen)
         conn.execute(DECISION.update().where(DECISION.c.id == decision).values(summary=summary))
@@ -208,14 +202,7 @@ def _summary(action: Action, batch: Batch, chosen: Sequence[tuple[Group, set[int
     return f"{groups}: kept {batch.kept:,}, discarded {batch.discarded:,}{extra}"
 
 
-def _plan(
-    batch: Batch,
-    decision: int,
-    group: Group,
-    kept: set[int],
-    facts: dict[int, State],
-    action: Action,
-) -> None:
+def _plan(batch: Batch, decision: int, group: Group, kept: set[int], action: Action) -> None:
     batch.groups.append((group.id, group.decision_id))
     if group.kind is GroupKind.EXACT:
         batch.kept += 1
@@ -224,21 +211,18 @@ def _plan(
         shas = sorted({m.sha256 for m in group.members})
         batch.pairs.update(combinations(shas, 2))
         return
-    for member in group.members:
-        state = facts[member.file_id]
-        discard = member.file_id not in kept
+    for m in group.members:
+        discard = m.file_id not in kept
         batch.discarded += discard
         batch.kept += not discard
-        if state.discarded != discard:
-            batch.files.append(FieldChange(member.file_id, "discarded", state.discarded, discard))
-        batch.files.append(
-            FieldChange(member.file_id, "dup_decision_id", state.dup_decision_id, decision)
-        )
-    gone = [facts[m.file_id].facts for m in group.members if m.file_id not in kept]
+        if m.discarded != discard:
+            batch.files.append(FieldChange(m.file_id, "discarded", m.discarded, discard))
+        batch.files.append(FieldChange(m.file_id, "dup_decision_id", m.dup_decision_id, decision))
+    gone = [state_of(m).facts for m in group.members if m.file_id not in kept]
     if group.kind is GroupKind.COPIES and gone:
-        for member in group.members:
-            if member.file_id in kept:
-                batch.files.extend(merge_changes(facts[member.file_id].facts, gone))
+        for m in group.members:
+            if m.file_id in kept:
+                batch.files.extend(merge_changes(state_of(m).facts, gone))
 
 
 def _info(row: sa.Row[*tuple[Any, ...]]) -> DecisionInfo:

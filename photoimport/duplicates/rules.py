@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import cache
 
 from photoimport.duplicates.values import (
     DEFAULT_ORDER,
@@ -49,18 +50,30 @@ def _under(path: str, folders: Sequence[str]) -> bool:
 def rule_scores(rules: KeepRules) -> dict[KeepRule, Callable[[Member], float]]:
     """Each rule as a score function (higher is better)."""
     return {
-        KeepRule.ORIGINAL: lambda m: (m.camera is not None) + (not looks_like_copy(m.name)),
+        KeepRule.ORIGINAL: lambda m: bool(m.make or m.model) + (not looks_like_copy(m.name)),
         KeepRule.RAW: lambda m: float(m.has_raw),
         KeepRule.PIXELS: lambda m: float(m.pixels),
         KeepRule.DATE: lambda m: float(_CONFIDENCE_RANK[m.confidence]),
         KeepRule.METADATA: lambda m: float(
-            (m.effective_local is not None) + m.has_gps + (m.camera is not None)
+            (m.effective_local is not None) + m.has_gps + bool(m.make or m.model)
         ),
         KeepRule.LARGER: lambda m: float(m.size),
         KeepRule.FIRST_SEEN: lambda m: float(-m.file_id),
         KeepRule.SHORTER_PATH: lambda m: float(-len(m.path)),
         KeepRule.PREFERRED_FOLDER: lambda m: float(_under(m.path, rules.preferred_folders)),
     }
+
+
+@cache
+def _scorers(rules: KeepRules) -> tuple[tuple[str, Callable[[Member], float]], ...]:
+    """The rules in order as (label, score), once per rule list; without preferred folders that
+    rule ties for everyone and is left out."""
+    scores = rule_scores(rules)
+    return tuple(
+        (rule.label, scores[rule])
+        for rule in rules.order
+        if rule is not KeepRule.PREFERRED_FOLDER or rules.preferred_folders
+    )
 
 
 def choose_keeper(members: Sequence[Member], rules: KeepRules) -> KeeperChoice:
@@ -70,14 +83,12 @@ def choose_keeper(members: Sequence[Member], rules: KeepRules) -> KeeperChoice:
     running = list(range(len(members)))
     if len(running) == 1:
         return KeeperChoice(0, ONLY_ONE)
-    scores = rule_scores(rules)
-    for rule in rules.order:
-        score = scores[rule]
-        values = {i: score(members[i]) for i in running}
-        best = max(values.values())
-        running = [i for i in running if values[i] == best]
+    for label, score in _scorers(rules):
+        values = [score(members[i]) for i in running]
+        best = max(values)
+        running = [i for i, v in zip(running, values, strict=True) if v == best]
         if len(running) == 1:
-            return KeeperChoice(running[0], rule.label)
+            return KeeperChoice(running[0], label)
     winner = min(running, key=lambda i: (members[i].file_id, i))  # then the first listed
     return KeeperChoice(winner, TIE)
 

@@ -102,7 +102,7 @@ class Action(StrEnum):
     RULES = "rules"  # every group of a filter by the keep-best rules
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: resolving every group builds one per photo, fast
 class Member:
     """One photo of a group with the facts that decide (exact groups: one row per path)."""
 

@@ -37,11 +37,12 @@ def upgrade() -> None:
         sa.UniqueConstraint("kind", "key", name="uq_dupgroup_kind_key"),
     )
     with op.batch_alter_table("dupgroup") as batch_op:
-        batch_op.create_index("ix_dupgroup_size", ["size", "id"])
-        batch_op.create_index("ix_dupgroup_kind_size", ["kind", "size", "id"])
-        batch_op.create_index("ix_dupgroup_newest", ["newest_utc", "id"])
-        batch_op.create_index("ix_dupgroup_kind_newest", ["kind", "newest_utc", "id"])
-        batch_op.create_index("ix_dupgroup_decision_id", ["decision_id"])
+        batch_op.create_index("ix_dupgroup_state_size", ["decision_id", "size", "id"])
+        batch_op.create_index("ix_dupgroup_state_kind_size", ["decision_id", "kind", "size", "id"])
+        batch_op.create_index("ix_dupgroup_state_newest", ["decision_id", "newest_utc", "id"])
+        batch_op.create_index(
+            "ix_dupgroup_state_kind_newest", ["decision_id", "kind", "newest_utc", "id"]
+        )
     op.create_table(
         "dupmember",
         sa.Column("group_id", sa.Integer(), nullable=False),
