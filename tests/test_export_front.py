@@ -106,3 +106,12 @@ def test_a_destination_too_small_is_refused_with_both_sizes(tmp_path: Path) -> N
     with pytest.raises(DestinationRefused, match=r"free but the export needs"):
         check_space(tmp_path, free + 1, 1)
     assert check_space(tmp_path, 1, 1) == pytest.approx(free, rel=0.1)
+
+
+def test_the_gallery_filter_narrows_the_export(cli_home: Engine, tmp_path: Path) -> None:
+    dest = str(tmp_path / "out")
+    high = CliRunner().invoke(main, ["export", dest, "--dry-run", "--confidence", "HIGH"])
+    assert high.exit_code == 0, high.output
+    assert "4 files to export" in high.output  # the undated NONE photo is not HIGH
+    later = CliRunner().invoke(main, ["export", dest, "--dry-run", "--from", "2022-05-02"])
+    assert "0 files to export" in later.output
