@@ -10,7 +10,6 @@ import's root, an upload's ``uploads/<job>/``); ``{job}`` is that import's numbe
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import fields, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -79,11 +78,6 @@ def _source(row: Any, roots: dict[int, str]) -> ExportSource:
 
 def load_sources(engine: Engine, flt: FileFilter) -> Iterator[ExportSource]:
     """The chosen primaries, then their variants; streamed (a 100,000-photo library is fine)."""
-    # A gallery filter may hide discarded files and variants by default (its own switches):
-    # the export asks for all of them and decides itself (the plan lists what it leaves out).
-    shown = {f.name for f in fields(FileFilter)} & {"include_discarded", "include_variants"}
-    switches: dict[str, Any] = dict.fromkeys(shown, True)
-    flt = replace(flt, **switches)
     chosen = sa.and_(FILE.c.variant_of.is_(None), *filter_conditions(flt))
     primaries = sa.select(*_COLUMNS).where(chosen).order_by(FILE.c.id)
     variants = (
