@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from photoimport import jobs
-from photoimport.db.models import JobKind
+from photoimport.db.models import Confidence, JobKind
 from photoimport.db.settings_store import load_import_settings
 from photoimport.errors import PhotoimportError
 from photoimport.export import status as export_status
@@ -21,6 +21,7 @@ from photoimport.export.template import (
     TOKEN_HELP,
     parse_template,
 )
+from photoimport.library.queries import list_cameras
 from widgets.export_panel import export_job_panel, preview_panel
 from widgets.panels import app, show_error
 
@@ -52,6 +53,10 @@ with left:
             key="exp_job",
             format_func=lambda i: next(f"{j.id}: {j.source}" for j in imports if j.id == i),
         )
+    with st.expander("Narrow it like the gallery's filter"):
+        picked = st.multiselect("Date confidence", [c.value for c in Confidence], key="exp_conf")
+        camera = st.selectbox("Camera", [None, *list_cameras(engine)], key="exp_camera")
+        dupes = st.checkbox("Only duplicates (exact or near)", key="exp_dupes")
     include = st.checkbox("Include discarded duplicates", key="exp_discarded")
     link = st.checkbox("Hard links instead of copies (same disk only)", key="exp_link")
     embed = st.checkbox("Write the date inside the copies (ExifTool)", value=True, key="exp_embed")
@@ -77,6 +82,9 @@ request = ExportRequest(
     link=link,
     write_dates=embed,
     job_id=job_id,
+    confidences=tuple(picked),
+    camera=camera,
+    duplicates_only=dupes,
 )
 try:  # the quick checks on every change: one clear message before anything else
     parse_template(template)

@@ -3,6 +3,8 @@ Export page (AppTest), on a real SQLite library whose files are real JPEGs."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,9 +15,12 @@ from sqlalchemy.engine import Engine
 from photoimport.cli import main
 from photoimport.db.engine import engine_for
 from photoimport.db.models import JOB, JobKind
+from photoimport.errors import DestinationRefused
+from photoimport.export.destination import check_space, free_bytes
 from photoimport.settings import load_settings
 from tests.export_support import add_photos
 from tests.fixtures.app import AppEnv, open_app
+from tests.unprivileged import obeying_permissions
 
 
 @pytest.fixture
@@ -77,3 +82,36 @@ def test_export_page_previews_then_starts_a_job(app_env: AppEnv, tmp_path: Path)
         kinds = conn.execute(sa.select(JOB.c.kind)).scalars().all()
     assert kinds == [JobKind.EXPORT.value]
     assert at.query_params["job"] == ["1"] or at.query_params["job"] == "1"
+
+
+def test_a_destination_that_cannot_be_written_is_refused(cli_home: Engine, tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    done = subprocess.run(
+        obeying_permissions(
+            [sys.executable, "-m", "photoimport", "export", str(locked / "out"), "--dry-run"]
+        ),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "is not writable" in done.stderr
+    assert not (locked / "out").exists()
+
+
+def test_a_destination_too_small_is_refused_with_both_sizes(tmp_path: Path) -> None:
+    free = free_bytes(tmp_path)
+    with pytest.raises(DestinationRefused, match=r"free but the export needs"):
+        check_space(tmp_path, free + 1, 1)
+    assert check_space(tmp_path, 1, 1) == pytest.approx(free, rel=0.1)
+
+
+def test_the_gallery_filter_narrows_the_export(cli_home: Engine, tmp_path: Path) -> None:
+    dest = str(tmp_path / "out")
+    high = CliRunner().invoke(main, ["export", dest, "--dry-run", "--confidence", "HIGH"])
+    assert high.exit_code == 0, high.output
+    assert "4 files to export" in high.output  # the undated NONE photo is not HIGH
+    later = CliRunner().invoke(main, ["export", dest, "--dry-run", "--from", "2022-05-02"])
+    assert "0 files to export" in later.output

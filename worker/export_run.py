@@ -23,7 +23,7 @@ import signal
 import socket
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from types import FrameType
@@ -184,9 +184,13 @@ class ExportRun:
                 time.sleep(delay)
             return export_item(task, destination, request, self._exiftool)
 
+        # The next batch is claimed and handed to the threads before the current one is
+        # committed, so the threads never wait for the database (as the import's runner does).
+        inflight: list[tuple[ExportTask, Future[TaskOutcome]]] = []
         while True:
             reason = self._stop_reason()
             if reason is not None:
+                self._commit(inflight)  # finish what the threads are already doing
                 release(self.engine, self.job_id, self.owner)
                 if reason is JobStatus.CANCELLED:
                     write_job_manifest(self.engine, self.job_id, destination)
@@ -195,18 +199,29 @@ class ExportRun:
                 log.info("job %s: stopped (%s)", self.job_id, reason.value)
                 return EXIT_OK
             tasks = claim_tasks(self.engine, self.job_id, self.owner, batch, LEASE_SECONDS)
-            if not tasks:
+            upcoming = [(t, pool.submit(one, t)) for t in tasks]
+            if inflight:
+                self._commit(inflight)
+                if self._over_threshold(imports, done0, errors0):
+                    for _, future in upcoming:
+                        future.cancel()
+                    return EXIT_OK
+            inflight = upcoming
+            if not inflight:
                 if work_remains(self.engine, self.job_id):
                     time.sleep(0.5)
                     continue
                 return self._finish(destination)
-            outcomes = list(pool.map(one, tasks))
-            for out in outcomes:
-                if out.error_reason:
-                    self.last_error = f"{out.error_stage}: {out.error_reason}"
-            commit_outcomes(self.engine, self.job_id, self.owner, outcomes, tasks[-1].target)
-            if self._over_threshold(imports, done0, errors0):
-                return EXIT_OK
+
+    def _commit(self, inflight: list[tuple[ExportTask, Future[TaskOutcome]]]) -> None:
+        if not inflight:
+            return
+        outcomes = [future.result() for _, future in inflight]
+        for out in outcomes:
+            if out.error_reason:
+                self.last_error = f"{out.error_stage}: {out.error_reason}"
+        current = inflight[-1][0].target
+        commit_outcomes(self.engine, self.job_id, self.owner, outcomes, current)
 
     def _over_threshold(self, imports: ImportSettings, done0: int, errors0: int) -> bool:
         row = self._row()

@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from bench.context import BenchContext
 from bench.library_seed import seed_library
 from bench.report import heading, progress, say, table
-from bench.synth import render_pixels
+from bench.synth import CACHE_DIR, render_pixels
 from photoimport.db.engine import make_engine
 from photoimport.db.models import FILE, JobStatus
 from photoimport.export.create import create_export_job, preview_export
@@ -195,7 +195,8 @@ def _dry_run_section(ctx: BenchContext, work: Path) -> None:
 
 def run(ctx: BenchContext) -> None:
     heading("export: verified copies vs cp; dry run of a large library")
-    with tempfile.TemporaryDirectory(prefix="bench-export-", dir=Path.cwd()) as tmp:
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)  # the same disk as the project, git-ignored
+    with tempfile.TemporaryDirectory(prefix="export-", dir=CACHE_DIR) as tmp:
         work = Path(tmp)
         _copy_section(ctx, work)
         _dry_run_section(ctx, work)

@@ -152,8 +152,8 @@ def status(obj: _Context, job: int) -> None:
     """Show job N's progress (and its summary once it has completed)."""
     progress = jobs.job_progress(obj.engine, job)
     print_progress(progress)
-    if progress.status is JobStatus.COMPLETED:
-        print_summary(jobs.job_summary(obj.engine, job))
+    if progress.status is JobStatus.COMPLETED and progress.kind is not JobKind.EXPORT:
+        print_summary(jobs.job_summary(obj.engine, job))  # an export's summary is its message
 
 
 @main.command("pause")

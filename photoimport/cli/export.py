@@ -8,6 +8,7 @@ by a detached worker (``--wait``: a live progress bar, then the summary).
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -15,7 +16,7 @@ from sqlalchemy.engine import Engine
 
 from photoimport import jobs
 from photoimport.db.engine import engine_for
-from photoimport.db.models import JobStatus
+from photoimport.db.models import Confidence, JobStatus
 from photoimport.db.settings_store import load_import_settings
 from photoimport.display import format_bytes
 from photoimport.errors import JobError
@@ -71,6 +72,18 @@ def print_preview(preview: ExportPreview, *, lines: bool = True) -> None:
 @click.option(
     "--job", "job_id", type=click.IntRange(min=1), metavar="N", help="Only job N's photos."
 )
+@click.option(
+    "--confidence",
+    "confidences",
+    multiple=True,
+    type=click.Choice([c.value for c in Confidence]),
+    help="Only photos whose date has this confidence (repeatable), as the gallery's filter.",
+)
+@click.option("--camera", help="Only photos of this camera model.")
+@click.option(
+    "--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="Taken on or after this day."
+)
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Taken on or before.")
 @click.option("--include-discarded", is_flag=True, help="Export discarded duplicates too.")
 @click.option("--link", is_flag=True, help="Hard links instead of copies (same file system).")
 @click.option("--no-embed", is_flag=True, help="Do not write the date inside the copies.")
@@ -81,6 +94,10 @@ def export_command(
     template: str,
     undated_template: str,
     job_id: int | None,
+    confidences: tuple[str, ...],
+    camera: str | None,
+    date_from: datetime | None,
+    date_to: datetime | None,
     include_discarded: bool,
     link: bool,
     no_embed: bool,
@@ -103,6 +120,10 @@ def export_command(
         link=link,
         write_dates=not no_embed,
         job_id=job_id,
+        confidences=confidences,
+        camera=camera,
+        date_from=date_from.date().isoformat() if date_from else None,
+        date_to=date_to.date().isoformat() if date_to else None,
     )
     if dry_run:
         print_preview(preview_export(engine, settings, request))

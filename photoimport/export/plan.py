@@ -157,15 +157,9 @@ def make_plan(
             plan.collisions += renamed
             for member, ext in group.members:
                 target = stem + ext
-                plan.files.append(
-                    PlannedFile(
-                        source=member,
-                        target=target,
-                        renamed=renamed,
-                        variant=member is not group.primary,
-                        exists=existing is not None and existing(target) is not None,
-                    )
-                )
+                there = existing is not None and existing(target) is not None
+                variant = member is not group.primary
+                plan.files.append(PlannedFile(member, target, renamed, variant, there))
                 plan.total_bytes += member.size
     return plan
 
