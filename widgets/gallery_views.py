@@ -129,8 +129,8 @@ def photo_map(engine: Engine, flt: FileFilter) -> None:
         get_size=13,
         get_color=[255, 255, 255],
     )
-    view = pdk.data_utils.compute_view(data[["lon", "lat"]])
-    view.zoom = min(view.zoom or 10, 13)  # one place: a town, not a street corner
+    lat, lon, zoom = gallery.map_view(clusters)
+    view = pdk.ViewState(latitude=lat, longitude=lon, zoom=zoom)
     deck = pdk.Deck(
         layers=[dots, counts], initial_view_state=view, tooltip={"text": "{label}: {photos} photos"}
     )
