@@ -105,7 +105,7 @@ def photo_map(engine: Engine, flt: FileFilter) -> None:
         st.caption("No photo in this selection has a GPS position.")
         return
     data = pd.DataFrame([c.__dict__ for c in clusters])
-    data["radius"] = [8 + 5 * math.sqrt(n) for n in data["photos"]]
+    data["radius"] = [60 * math.sqrt(n) for n in data["photos"]]  # metres, bounded in pixels
     data["count"] = data["photos"].astype(str)
     dots = pdk.Layer(
         "ScatterplotLayer",
@@ -113,8 +113,9 @@ def photo_map(engine: Engine, flt: FileFilter) -> None:
         id="clusters",
         get_position=["lon", "lat"],
         get_radius="radius",
-        radius_units="pixels",
-        get_fill_color=[31, 119, 180, 200],
+        radius_min_pixels=12,
+        radius_max_pixels=40,
+        get_fill_color=[31, 119, 180, 210],
         get_line_color=[255, 255, 255],
         line_width_min_pixels=2,
         stroked=True,
@@ -135,4 +136,5 @@ def photo_map(engine: Engine, flt: FileFilter) -> None:
         layers=[dots, counts], initial_view_state=view, tooltip={"text": "{label}: {photos} photos"}
     )
     st.pydeck_chart(deck, on_select=_pick_area, selection_mode="single-object", key="map")
-    st.caption(f"{sum(c.photos for c in clusters):,} photos in {len(clusters)} places: click one.")
+    places = f"{len(clusters)} places" if len(clusters) > 1 else "one place"
+    st.caption(f"{sum(c.photos for c in clusters):,} photos in {places}: click one to show them.")
