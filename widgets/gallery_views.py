@@ -78,16 +78,17 @@ def timeline(engine: Engine, flt: FileFilter) -> None:
     data = pd.DataFrame([b.__dict__ for b in bars])
     pick = alt.selection_point(fields=["month"], name="month")
     chart = (
-        alt.Chart(data, title="Photos per month: click a month to show its photos")
+        alt.Chart(data, title="Photos per month")
         .mark_bar(color="#1f77b4")
         .encode(
-            x=alt.X("month:O", title=None),
-            y=alt.Y("photos:Q", title="photos"),
+            x=alt.X("month:O", title=None),  # the months that have photos, in order
+            y=alt.Y("photos:Q", title="photos", axis=alt.Axis(tickMinStep=1, format="d")),
             tooltip=["month", "photos"],
         )
         .add_params(pick)
     )
     st.altair_chart(chart, on_select=_pick_month, key="timeline", width="stretch")
+    st.caption("Click a month to show its photos.")
 
 
 def _pick_area() -> None:
