@@ -37,10 +37,10 @@ with st.sidebar:
     conf = st.multiselect(
         "Date confidence", [c.value for c in Confidence], format_func=str.lower, key="conf", **url
     )
-    empty: dict[str, Any] = (
-        {} if "dates" in st.session_state else {"value": ()}
-    )  # a click on the timeline sets it
-    dates = st.date_input("Taken between", key="dates", help="Local date.", **empty, **url)
+    # value=() even when the timeline set the range (Streamlit logs a warning): without a
+    # default the range is not written to the URL
+    no_range: Any = ()  # a range widget, empty
+    dates = st.date_input("Taken between", no_range, key="dates", help="Local date.", **url)
     cameras = list_cameras(engine)
     camera = st.selectbox(
         "Camera", cameras, index=None, placeholder="any camera", key="camera", **url
