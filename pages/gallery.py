@@ -20,7 +20,7 @@ from photoimport.library.params import parse_area
 from photoimport.library.photo import failed_files
 from photoimport.library.queries import FileFilter, SortOrder, count_files, list_cameras
 from widgets.demo import visitor_owner
-from widgets.gallery_views import grid, photo_map, timeline
+from widgets.gallery_views import TABS, grid, photo_map, timeline
 from widgets.panels import app
 
 PAGE_SIZE = 48
@@ -69,10 +69,8 @@ if flt.area is not None and st.button("Show every place again", icon=":material/
 
 total = count_files(engine, flt)
 pages = max(1, math.ceil(total / PAGE_SIZE))
-tab_grid, tab_time, tab_map = st.tabs(
-    [":material/grid_view: Photos", ":material/bar_chart: Timeline", ":material/map: Map"]
-)
-with tab_grid:
+tab_grid, tab_time, tab_map = st.tabs(TABS, key="tab", on_change="rerun")  # lazy: see TABS
+with tab_grid:  # always: cheap (indexed), and it keeps the page number
     page = st.pagination(pages, key="page", **url) if pages > 1 else 1
     tiles = gallery.tiles(engine, settings.home, flt, (page - 1) * PAGE_SIZE, PAGE_SIZE)
     if tiles:
@@ -86,10 +84,12 @@ with tab_grid:
             "No photos match. Import some photos, or loosen the filters.",
             icon=":material/search_off:",
         )
-with tab_time:
-    timeline(engine, flt)
-with tab_map:
-    photo_map(engine, flt)
+if tab_time.open:
+    with tab_time:
+        timeline(engine, flt)
+if tab_map.open:
+    with tab_map:
+        photo_map(engine, flt)
 if errors:  # not in demo mode: the list is every visitor's
     failed = failed_files(engine, job)
     st.subheader(f"Files that failed ({len(failed):,})")

@@ -206,3 +206,14 @@ class StoredSettings(SQLModel, table=True):
 JOB: sa.Table = Job.__table__  # type: ignore[attr-defined]
 ITEM: sa.Table = JobItem.__table__  # type: ignore[attr-defined]
 FILE: sa.Table = File.__table__  # type: ignore[attr-defined]
+
+# --- issue 15: gallery order ---
+# The Gallery hides discarded photos and variants (RAW / Live video beside a primary): with both
+# as the index's leading (equality) columns, a page deep in the effective-time order is an index
+# walk, not a scan of every row before it (page 1000 of 100,000: 3.6 s -> see the migration).
+sa.Index(
+    "ix_file_gallery_order",
+    FILE.c.discarded,
+    FILE.c.variant_of,
+    FILE.c.effective_utc,
+)
