@@ -131,7 +131,9 @@ def test_upload_five_photos_and_see_them_in_the_gallery(server: Server) -> None:
             page.goto(f"{server.url}/import_photos")
             nav = page.get_by_test_id("stSidebarNavItems")
             expect(nav.get_by_role("link", name="Settings")).to_be_visible(timeout=30_000)
-            expect(page.get_by_role("heading", name=re.compile("Import photos"))).to_be_visible()
+            expect(page.get_by_role("heading", name=re.compile("Import photos"))).to_be_visible(
+                timeout=30_000
+            )
             links = [t.strip() for t in nav.get_by_role("link").all_inner_texts()]
             assert [t.split()[-1] for t in links] == [
                 "Home",
