@@ -69,8 +69,11 @@ if flt.area is not None and st.button("Show every place again", icon=":material/
 
 total = count_files(engine, flt)
 pages = max(1, math.ceil(total / PAGE_SIZE))
-tab_grid, tab_time, tab_map = st.tabs(TABS, key="tab", on_change="rerun")  # lazy: see TABS
-with tab_grid:  # always: cheap (indexed), and it keeps the page number
+# the view is in the URL too (show=Timeline); a month or a place click switches to Photos
+shown = st.segmented_control(
+    "View", TABS, default=TABS[0], key="show", label_visibility="collapsed", **url
+)
+if shown in (None, "Photos"):
     page = st.pagination(pages, key="page", **url) if pages > 1 else 1
     tiles = gallery.tiles(engine, settings.home, flt, (page - 1) * PAGE_SIZE, PAGE_SIZE)
     if tiles:
@@ -84,12 +87,10 @@ with tab_grid:  # always: cheap (indexed), and it keeps the page number
             "No photos match. Import some photos, or loosen the filters.",
             icon=":material/search_off:",
         )
-if tab_time.open:
-    with tab_time:
-        timeline(engine, flt)
-if tab_map.open:
-    with tab_map:
-        photo_map(engine, flt)
+elif shown == "Timeline":
+    timeline(engine, flt)
+else:
+    photo_map(engine, flt)
 if errors:  # not in demo mode: the list is every visitor's
     failed = failed_files(engine, job)
     st.subheader(f"Files that failed ({len(failed):,})")

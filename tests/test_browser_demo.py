@@ -132,6 +132,11 @@ def _shot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"15-{name}.png"), full_page=True)
 
 
+def _show(page: Page, view: str) -> None:
+    """The Gallery's view switch (a segmented control)."""
+    page.get_by_test_id("stButtonGroup").get_by_role("button", name=view).click()
+
+
 def _back_to_gallery(page: Page) -> None:
     page.get_by_role("link", name="Back to the gallery").click()
     expect(page.get_by_text(f"of {len(BOB)}: click one to open it")).to_be_visible(timeout=30_000)
@@ -150,21 +155,21 @@ def _screenshots(page: Page, width: str) -> None:
     _open_first_photo(page)
     _shot(page, f"photo-{width}")
     _back_to_gallery(page)
-    page.get_by_role("tab", name=re.compile("Timeline")).click()
+    _show(page, "Timeline")
     expect(page.get_by_test_id("stVegaLiteChart")).to_be_visible(timeout=30_000)
     _shot(page, f"timeline-{width}")
-    page.get_by_role("tab", name=re.compile("Map")).click()
+    _show(page, "Map")
     expect(page.get_by_test_id("stDeckGlJsonChart")).to_be_visible(timeout=30_000)
     page.wait_for_timeout(2500)  # deck.gl draws after the page settles
     _shot(page, f"map-{width}")
-    page.get_by_role("tab", name=re.compile("Photos")).click()
+    _show(page, "Photos")
     _open_first_photo(page)
 
 
 def _timeline_and_map_filter(page: Page) -> None:
     """A click on October 2008 in the timeline shows its 3 photos; a click on their place on
     the map filters by it (both end up in the URL)."""
-    page.get_by_role("tab", name=re.compile("Timeline")).click()
+    _show(page, "Timeline")
     chart = page.get_by_test_id("stVegaLiteChart")
     expect(chart).to_be_visible(timeout=30_000)
     page.wait_for_timeout(1000)
@@ -173,7 +178,7 @@ def _timeline_and_map_filter(page: Page) -> None:
     page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.5)  # 2008-10
     expect(page.get_by_text("Photos 1–3 of 3: click one to open it")).to_be_attached(timeout=30_000)
     expect(page).to_have_url(re.compile(r"dates=2008-10-01&dates=2008-10-31"), timeout=30_000)
-    page.get_by_role("tab", name=re.compile("Map")).click()
+    _show(page, "Map")
     deck = page.get_by_test_id("stDeckGlJsonChart")
     expect(deck).to_be_visible(timeout=30_000)
     page.wait_for_timeout(2500)

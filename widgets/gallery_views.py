@@ -25,9 +25,11 @@ from photoimport.library.queries import FileFilter
 
 __all__ = ["TABS", "grid", "photo_map", "timeline"]
 
-# The Gallery's views, as lazy tabs (``on_change="rerun"``: only the open one runs its queries;
-# the timeline and the map group the whole selection, 0.1-0.7 s at 100,000 photos).
-TABS = (":material/grid_view: Photos", ":material/bar_chart: Timeline", ":material/map: Map")
+# The Gallery's views, one at a time (a segmented control in the URL, ``show=``): only the shown
+# one runs its queries (the timeline and the map group the whole selection, 0.1-0.7 s at
+# 100,000 photos), and a click on a month or a place can switch to the photos (st.tabs cannot
+# be switched from a callback reliably: the tab shows, its content does not).
+TABS = ("Photos", "Timeline", "Map")
 
 
 def grid(tiles: list[gallery.Tile], flt: FileFilter) -> None:
@@ -72,7 +74,7 @@ def _pick_month() -> None:
     if points:
         st.session_state["dates"] = gallery.month_bounds(str(points[0]["month"]))
         st.session_state["page"] = 1
-        st.session_state["tab"] = TABS[0]  # jump to that month's photos
+        st.session_state["show"] = TABS[0]  # jump to that month's photos
 
 
 def timeline(engine: Engine, flt: FileFilter) -> None:
@@ -103,7 +105,7 @@ def _pick_area() -> None:
         c = picked[0]
         st.query_params["area"] = f"{c['south']},{c['west']},{c['north']},{c['east']}"
         st.session_state["page"] = 1
-        st.session_state["tab"] = TABS[0]  # show that place's photos
+        st.session_state["show"] = TABS[0]  # show that place's photos
 
 
 def photo_map(engine: Engine, flt: FileFilter) -> None:
