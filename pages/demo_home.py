@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from photoimport.jobs.visitors import latest_job
+from photoimport.jobs.visitors import latest_job, visitor_photo_paths
 from photoimport.library.queries import FileFilter, count_files
-from widgets.demo import banner, visitor_owner
+from widgets.demo import banner, visitor_owner, zip_download
 from widgets.panels import app, live_panel
 
 settings, engine, zone = app()
@@ -27,4 +27,13 @@ st.subheader(f"Your import {job_id}")
 live_panel(settings, engine, job_id, zone)
 st.metric("Your photos", f"{count_files(engine, FileFilter(owner=owner)):,}")
 st.page_link("pages/gallery.py", label="See them in the gallery", icon=":material/grid_view:")
-# TODO(issue 14): a ZIP download of the visitor's own photos, through photoimport.export.
+download = zip_download(settings.home, visitor_photo_paths(engine, owner))
+if download is not None:
+    st.download_button(
+        "Download your photos (ZIP)",
+        data=download,
+        file_name="photoimport-demo.zip",
+        mime="application/zip",
+        icon=":material/download:",
+        key="demo_zip",
+    )

@@ -20,7 +20,7 @@ from photoimport.library.params import parse_area
 from photoimport.library.photo import failed_files
 from photoimport.library.queries import FileFilter, SortOrder, count_files, list_cameras
 from widgets.demo import visitor_owner
-from widgets.gallery_views import grid, photo_map, timeline
+from widgets.gallery_views import TABS, grid, photo_map, timeline
 from widgets.panels import app
 
 PAGE_SIZE = 48
@@ -37,10 +37,10 @@ with st.sidebar:
     conf = st.multiselect(
         "Date confidence", [c.value for c in Confidence], format_func=str.lower, key="conf", **url
     )
-    empty: dict[str, Any] = (
-        {} if "dates" in st.session_state else {"value": ()}
-    )  # a click on the timeline sets it
-    dates = st.date_input("Taken between", key="dates", help="Local date.", **empty, **url)
+    # value=() even when the timeline set the range (Streamlit logs a warning): without a
+    # default the range is not written to the URL
+    no_range: Any = ()  # a range widget, empty
+    dates = st.date_input("Taken between", no_range, key="dates", help="Local date.", **url)
     cameras = list_cameras(engine)
     camera = st.selectbox(
         "Camera", cameras, index=None, placeholder="any camera", key="camera", **url
@@ -69,10 +69,11 @@ if flt.area is not None and st.button("Show every place again", icon=":material/
 
 total = count_files(engine, flt)
 pages = max(1, math.ceil(total / PAGE_SIZE))
-tab_grid, tab_time, tab_map = st.tabs(
-    [":material/grid_view: Photos", ":material/bar_chart: Timeline", ":material/map: Map"]
+# the view is in the URL too (show=Timeline); a month or a place click switches to Photos
+shown = st.segmented_control(
+    "View", TABS, default=TABS[0], key="show", label_visibility="collapsed", **url
 )
-with tab_grid:
+if shown in (None, "Photos"):
     page = st.pagination(pages, key="page", **url) if pages > 1 else 1
     tiles = gallery.tiles(engine, settings, flt, (page - 1) * PAGE_SIZE, PAGE_SIZE)
     if tiles:
@@ -86,9 +87,9 @@ with tab_grid:
             "No photos match. Import some photos, or loosen the filters.",
             icon=":material/search_off:",
         )
-with tab_time:
+elif shown == "Timeline":
     timeline(engine, flt)
-with tab_map:
+else:
     photo_map(engine, flt)
 if errors:  # not in demo mode: the list is every visitor's
     failed = failed_files(engine, job)

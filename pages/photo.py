@@ -49,29 +49,25 @@ def go(target: tuple[int, int] | None) -> None:
 
 
 st.title(f":material/image: {markdown_text(f.name)}")  # a name is text, never Markdown
-prev_col, pos_col, next_col = st.columns([1, 2, 1], vertical_alignment="center")
-prev_col.button(
+bar = st.container(horizontal=True, vertical_alignment="center")  # one row, on a phone too
+bar.button(
     "Previous",
-    icon=":material/arrow_back:",
-    shortcut="Left",
+    shortcut="Left",  # the button shows the key; Streamlit handles it, no component
     disabled=not (near and near.previous),
     on_click=go,
     args=(near.previous if near else None,),
     key="prev",
-    width="stretch",
 )
-next_col.button(
+if near is not None:
+    bar.caption(f"Photo {near.position + 1:,} of the gallery's selection")
+bar.button(
     "Next",
-    icon=":material/arrow_forward:",
     shortcut="Right",
     disabled=not (near and near.next),
     on_click=go,
     args=(near.next if near else None,),
     key="next",
-    width="stretch",
 )
-if near is not None:
-    pos_col.caption(f"Photo {near.position + 1:,} of the gallery's selection · ← → keys move")
 
 mark = gallery.CONFIDENCE_MARKS[Confidence(f.effective_confidence or Confidence.NONE)]
 left, right = st.columns([3, 2])

@@ -163,9 +163,11 @@ def test_upload_five_photos_and_see_them_in_the_gallery(server: Server) -> None:
             _shot(page, "04-home-summary")
 
             _nav(page, "Gallery")
-            thumbs = page.locator("[data-testid='stImage'] img")
-            expect(thumbs).to_have_count(5, timeout=30_000)
-            expect(page.get_by_text("Photos 1–5 of 5")).to_be_visible()
+            # the grid is a canvas (st.dataframe with an image column): its caption counts
+            expect(page.get_by_text("Photos 1–5 of 5: click one to open it")).to_be_visible(
+                timeout=30_000
+            )
+            expect(page.get_by_test_id("stDataFrame")).to_be_visible()
             _shot(page, "05-gallery")
             browser.close()
     except BaseException:

@@ -17,7 +17,13 @@ from sqlmodel import Session, select
 
 from photoimport.db.models import File, Job, JobItem
 from photoimport.errors import UploadRejected
-from photoimport.jobs.visitors import expire_visitors, latest_job, set_owner, visitor_job_ids
+from photoimport.jobs.visitors import (
+    expire_visitors,
+    latest_job,
+    set_owner,
+    visitor_job_ids,
+    visitor_photo_paths,
+)
 from photoimport.library.queries import FileFilter, count_files
 from photoimport.settings import load_settings
 from photoimport.sources.visitors import DemoConfig, check_visitor_caps, demo_config, usage
@@ -76,6 +82,7 @@ def test_caps_per_visitor_and_in_total(app_env: AppEnv) -> None:
     _upload(app_env, "bob", ["b1.jpg", "b2.jpg"])
     with pytest.raises(UploadRejected, match="this demo holds as many files"):
         check_visitor_caps(e, cfg, "carol", 1, 10)
+    assert [Path(p).name for p in visitor_photo_paths(e, "alice")] == ["a1.jpg", "a2.jpg", "a3.jpg"]
     assert visitor_job_ids(e, "carol") == []
     assert latest_job(e, "carol") is None
 

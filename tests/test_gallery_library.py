@@ -5,9 +5,11 @@ URL round trip, and the demo owner filter."""
 from __future__ import annotations
 
 import hashlib
+import math
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -139,6 +141,10 @@ def test_clusters_group_nearby_photos_and_the_area_filters(app_env: AppEnv) -> N
     paris = clusters[0]
     area = (paris.south, paris.west, paris.north, paris.east)
     assert count_files(e, FileFilter(area=area)) == 3
+    lat, lon, zoom = gallery.map_view(clusters)
+    assert zoom == pytest.approx(math.log2(360 / (2.3522 + 74.0060)) - 0.5, abs=0.01)
+    assert (lat, lon) == pytest.approx((44.7847, -35.8269), abs=1e-3)
+    assert gallery.map_view(clusters[:1])[2] == 12.0  # one place: no zero extent to fit
     # the map keeps showing every place while an area is chosen
     assert len(gallery.cluster_points(gallery.photo_points(e, FileFilter(area=area)))) == 2
 

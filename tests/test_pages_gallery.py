@@ -209,3 +209,15 @@ def test_photo_detail_lists_variants_and_sidecars(app_env: AppEnv, library: int)
     assert sidecar in [t.value for t in at.text]
     facts = at.table[0].value
     assert "photo (Live Photo)" in list(facts["value"])
+
+
+def test_timeline_and_map_views_from_the_url(app_env: AppEnv, library: int) -> None:
+    with app_env.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE file SET gps_latitude = 48.85, gps_longitude = 2.35")
+    timeline = _gallery(show="Timeline")
+    assert not timeline.exception
+    assert any(c.value == "Click a month to show its photos." for c in timeline.caption)
+    assert not timeline.dataframe  # only the view shown runs its queries
+    shown = _gallery(show="Map")
+    assert not shown.exception
+    assert any(c.value.startswith(f"{N_FILES} photos in one place") for c in shown.caption)

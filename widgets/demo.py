@@ -8,6 +8,10 @@ shares someone's photos.
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+
 import streamlit as st
 from sqlalchemy.engine import Engine
 
@@ -20,7 +24,15 @@ from photoimport.sources.visitors import (
 )
 from widgets.panels import app
 
-__all__ = ["banner", "check_caps", "claim", "config", "expire_due", "visitor_owner"]
+__all__ = [
+    "banner",
+    "check_caps",
+    "claim",
+    "config",
+    "expire_due",
+    "visitor_owner",
+    "zip_download",
+]
 
 _KEY = "demo_visitor"
 
@@ -70,3 +82,15 @@ def banner() -> None:
         f"{cfg.visitor_bytes / 1e6:,.0f} MB and {cfg.visitor_jobs} imports per visitor.",
         icon=":material/science:",
     )
+
+
+def zip_download(home: Path, paths: list[str]) -> Callable[[], bytes] | None:
+    """The visitor's photos as a ZIP, built when the download button is clicked, with issue
+    14's ZIP writer (``photoimport.export.zipstream.zip_chunks``); None while that module is
+    not in this build. Memory is bounded by the visitor's byte cap."""
+    try:
+        zipstream = importlib.import_module("photoimport.export.zipstream")
+    except ModuleNotFoundError:
+        return None
+    members = [str(Path(p).relative_to(home)) for p in paths if Path(p).is_relative_to(home)]
+    return lambda: b"".join(zipstream.zip_chunks(home, members))

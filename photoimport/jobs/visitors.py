@@ -23,7 +23,14 @@ from photoimport.db.models import File, Job, JobItem
 from photoimport.enums import ACTIVE_STATUSES, JobControl
 from photoimport.settings import Settings
 
-__all__ = ["Expired", "expire_visitors", "latest_job", "set_owner", "visitor_job_ids"]
+__all__ = [
+    "Expired",
+    "expire_visitors",
+    "latest_job",
+    "set_owner",
+    "visitor_job_ids",
+    "visitor_photo_paths",
+]
 
 
 def set_owner(engine: Engine, job_id: int, owner: str) -> None:
@@ -42,6 +49,19 @@ def visitor_job_ids(engine: Engine, owner: str, limit: int = 200) -> list[int]:
 def latest_job(engine: Engine, owner: str) -> int | None:
     ids = visitor_job_ids(engine, owner, limit=1)
     return ids[0] if ids else None
+
+
+def visitor_photo_paths(engine: Engine, owner: str) -> list[str]:
+    """The paths of the visitor's imported photos (what their ZIP download holds), each once."""
+    query = (
+        sa.select(col(JobItem.path))
+        .join(Job, col(Job.id) == col(JobItem.job_id))
+        .where(col(Job.owner) == owner, col(JobItem.file_id).is_not(None))
+        .distinct()
+        .order_by(col(JobItem.path))
+    )
+    with engine.connect() as conn:
+        return [str(p) for p in conn.execute(query).scalars()]
 
 
 @dataclass(frozen=True)

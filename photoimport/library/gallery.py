@@ -31,6 +31,7 @@ __all__ = [
     "Tile",
     "cluster_points",
     "date_text",
+    "map_view",
     "month_bars",
     "month_bounds",
     "neighbours",
@@ -316,3 +317,13 @@ def owns(engine: Engine, owner: str, file_id: int) -> bool:
     )
     with engine.connect() as conn:
         return conn.execute(query.limit(1)).first() is not None
+
+
+def map_view(clusters: Sequence[Cluster]) -> tuple[float, float, float]:
+    """(lat, lon, zoom) showing every cluster: one place at town scale (zoom 12), the world at
+    zoom 1 (a single point has no extent to fit, so the zoom is never derived from zero)."""
+    lats = [c.lat for c in clusters] or [0.0]
+    lons = [c.lon for c in clusters] or [0.0]
+    span = max(max(lats) - min(lats), max(lons) - min(lons))
+    zoom = 12.0 if span < 0.05 else max(1.0, min(12.0, math.log2(360 / span) - 0.5))
+    return (max(lats) + min(lats)) / 2, (max(lons) + min(lons)) / 2, round(zoom, 2)

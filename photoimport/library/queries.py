@@ -191,7 +191,7 @@ def _gallery_conditions(flt: FileFilter) -> list[sa.ColumnElement[bool]]:
         )
         conds.append(sa.exists(mine))
     if not flt.include_discarded:
-        conds.append(col(File.discarded).is_(False))
+        conds.append(col(File.discarded) == sa.false())  # the gallery order index's equality
     if not flt.include_variants:
         conds.append(col(File.variant_of).is_(None))
     if flt.area is not None:

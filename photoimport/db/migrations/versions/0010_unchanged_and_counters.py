@@ -1,7 +1,7 @@
 """issue 16: unchanged files not read again (seenpath, item stats), library counters
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-01 23:00:00
 
 * ``seenpath``: one row per path an import ended, with the stat it was listed with.
@@ -22,7 +22,7 @@ from alembic import op
 from photoimport.db import counters
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
