@@ -23,14 +23,13 @@ from photoimport.library.queries import (
     SortOrder,
     count_files,
     duplicate_siblings,
-    export_rows,
     file_paths,
     get_file,
     library_totals,
     list_cameras,
     list_files,
 )
-from photoimport.library.rows import EXPORT_COLUMNS, ExportFormat, write_rows
+from photoimport.library.rows import EXPORT_COLUMNS, ExportFormat, export_rows, write_rows
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from sqlalchemy.engine import Engine
 from photoimport import jobs
 from photoimport.db.models import FILE, JobKind, JobStatus
 from photoimport.library.photo import tile_badge
-from photoimport.library.queries import FileFilter, count_files, export_rows, list_files
+from photoimport.library.queries import FileFilter, count_files, list_files
+from photoimport.library.rows import export_rows
 from photoimport.library.variants import variants_of
 from photoimport.settings import Settings
 from tests.fixtures.db import TEST_IMPORTS, WaitUntil

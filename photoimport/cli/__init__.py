@@ -30,8 +30,7 @@ from photoimport.db.models import JobKind, JobStatus
 from photoimport.db.settings_store import display_zone, load_import_settings
 from photoimport.display import plain_text
 from photoimport.errors import JobError, PhotoimportError, hide_passwords
-from photoimport.library.queries import iter_export_rows
-from photoimport.library.rows import ExportFormat, write_rows
+from photoimport.library.rows import ExportFormat, iter_export_rows, write_rows
 from photoimport.settings import Settings, load_settings
 from photoimport.sources.folders import validate_folder
 

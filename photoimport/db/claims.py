@@ -13,10 +13,9 @@ Every decision that two workers could race on is one conditional statement here:
   it (``lease_owner`` matches), new contents go in with ``INSERT ... ON CONFLICT (sha256) DO
   NOTHING``, and the counters move by the rows that really changed, all in one transaction.
   A result for an item someone else took over is dropped, so every item ends exactly once.
-* ``read_job`` / ``end_run`` / ``work_remains`` / ``next_pending_job``: the job row as the
-  worker sees it, ending a run, "is anything left", and what ``worker serve`` picks next.
-* ``insert_items`` / ``finish_listing``: a folder job's listing, committed in chunks.
-* ``is_known``: whether the library holds a content (asked from the pool processes).
+* ``read_job``, ``end_run``, ``work_remains``, ``next_pending_job``, ``insert_items``,
+  ``finish_listing``, ``is_known``: the job row, a run's end, what is left, a folder's listing.
+Beside it in ``db/``: ``seen`` (unchanged files), ``counters``, ``recovery`` (orphaned jobs).
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from photoimport.db.models import FILE, DupChange, DupGroup, NotDuplicate
+from photoimport.db.decisions import DupChange, DupGroup, NotDuplicate
+from photoimport.db.models import FILE
 from photoimport.duplicates.merge import Facts, FieldChange
 from photoimport.duplicates.values import Member
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from photoimport.db.models import FILE, ITEM, DupMember
+from photoimport.db.decisions import DupMember
+from photoimport.db.models import FILE, ITEM
 
 __all__ = ["copy_paths"]
 

@@ -22,7 +22,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from photoimport.db.models import FILE, ITEM, DupGroup, DupGroupJob, DupMember, NotDuplicate
+from photoimport.db.decisions import DupGroup, DupGroupJob, DupMember, NotDuplicate
+from photoimport.db.models import FILE, ITEM
 from photoimport.duplicates.kinds import KindedGroup, Shot, group_with_kinds, sha_pair
 from photoimport.duplicates.values import GroupKind
 

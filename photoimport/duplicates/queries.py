@@ -16,7 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from photoimport.db.models import FILE, ITEM, DupGroup, DupGroupJob, DupMember, DupRules
+from photoimport.db.decisions import DupGroup, DupGroupJob, DupMember, DupRules
+from photoimport.db.models import FILE, ITEM
 from photoimport.duplicates.rules import choose_keeper
 from photoimport.duplicates.values import (
     Group,

@@ -26,7 +26,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from photoimport.db.models import DupChange, DupDecision, DupGroup, NotDuplicate, utcnow
+from photoimport.db.decisions import DupChange, DupDecision, DupGroup, NotDuplicate
+from photoimport.db.models import utcnow
 from photoimport.duplicates.changes import Batch, revert, state_of, write_batch
 from photoimport.duplicates.merge import FieldChange, merge_changes
 from photoimport.duplicates.queries import GroupFilter, get_group, iter_groups

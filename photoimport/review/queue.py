@@ -21,7 +21,8 @@ from sqlmodel import col
 
 from photoimport.capture.values import CandidateSource
 from photoimport.db.claims import write_transaction
-from photoimport.db.models import DateAction, File
+from photoimport.db.decisions import DateAction
+from photoimport.db.models import File
 from photoimport.enums import Confidence
 from photoimport.review.selection import folder_expr
 from photoimport.review.values import CameraKey

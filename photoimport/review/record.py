@@ -20,7 +20,8 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from photoimport.capture.parsing import format_offset
-from photoimport.db.models import DateAction, DateDecision, File, UTCDateTime, utcnow
+from photoimport.db.decisions import DateAction, DateDecision
+from photoimport.db.models import File, UTCDateTime, utcnow
 from photoimport.errors import DateDecisionError, FileNotInLibrary
 from photoimport.review.values import ActionKind, ActionResult
 

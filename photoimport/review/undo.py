@@ -13,7 +13,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from photoimport.db.claims import write_transaction
-from photoimport.db.models import FILE, DateAction, DateDecision, File, utcnow
+from photoimport.db.decisions import DateAction, DateDecision
+from photoimport.db.models import FILE, File, utcnow
 from photoimport.errors import DecisionNotFound, UndoBlocked
 from photoimport.review.record import effective_values
 from photoimport.review.values import ActionKind, ActionResult, ActionRow

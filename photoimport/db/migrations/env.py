@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from alembic import context
 from sqlmodel import SQLModel
 
-from photoimport.db import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from photoimport.db import decisions, models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 target_metadata = SQLModel.metadata
 
