@@ -13,8 +13,7 @@ Every decision that two workers could race on is one conditional statement here:
   it (``lease_owner`` matches), new contents go in with ``INSERT ... ON CONFLICT (sha256) DO
   NOTHING``, and the counters move by the rows that really changed, all in one transaction.
   A result for an item someone else took over is dropped, so every item ends exactly once.
-* ``read_job``, ``end_run``, ``work_remains``, ``next_pending_job``, ``insert_items``,
-  ``finish_listing``, ``is_known``: the job row, a run's end, what is left, a folder's listing.
+* the rest: the job row, a run's end, what is left, a folder's listing, a known content.
 Beside it in ``db/``: ``seen`` (unchanged files), ``counters``, ``recovery`` (orphaned jobs).
 """
 
@@ -325,10 +324,7 @@ def read_job(engine: Engine, job_id: int) -> JobView:
 
 
 def end_run(
-    engine: Engine,
-    job_id: int,
-    run_started_at: datetime | None,
-    values: dict[str, object],
+    engine: Engine, job_id: int, run_started_at: datetime | None, values: dict[str, object]
 ) -> bool:
     """RUNNING -> ``values`` (status, counters, summary), only for the run that started at
     ``run_started_at`` (a run another worker started since is left alone)."""
