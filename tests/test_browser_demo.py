@@ -134,7 +134,10 @@ def _shot(page: Page, name: str) -> None:
 
 def _show(page: Page, view: str) -> None:
     """The Gallery's view switch (a segmented control)."""
-    page.get_by_test_id("stButtonGroup").get_by_role("button", name=view).click()
+    choice = page.get_by_role("radiogroup", name="View").get_by_role("radio", name=view)
+    page.wait_for_timeout(1000)  # let a rerun in flight (a chart's selection) finish first
+    choice.click()
+    expect(choice).to_be_checked(timeout=30_000)
 
 
 def _back_to_gallery(page: Page) -> None:
