@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import col
+from sqlmodel import SQLModel, col
 
 from photoimport.db.models import File, Job, JobItem
 from photoimport.enums import ACTIVE_STATUSES, JobControl
@@ -146,9 +146,33 @@ def _remove_jobs(engine: Engine, job_ids: Sequence[int]) -> tuple[int, list[str]
         conn.execute(
             sa.update(File).where(col(File.variant_of).in_(only_all)).values(variant_of=None)
         )
+        _forget(conn, "file", only_all)  # decisions, groups, seen paths of the deleted files
         conn.execute(sa.delete(File).where(col(File.id).in_(only_all)))
         conn.execute(
             sa.update(File).where(col(File.first_job_id).in_(job_ids)).values(first_job_id=None)
         )
+        _forget(conn, "job", list(job_ids))
         conn.execute(sa.delete(Job).where(col(Job.id).in_(job_ids)))
     return len(only_all), thumbs
+
+
+_HANDLED = {"file", "jobitem"}  # rows of these are updated or deleted above, by their meaning
+_KEPT = {"watchedfolder"}  # a watched folder outlives its last job: its reference goes NULL
+
+
+def _forget(conn: sa.Connection, target: str, ids: Sequence[int]) -> None:
+    """Remove every other row that references the deleted ``target`` rows (found from the
+    tables' foreign keys, so a table added later is covered too): a foreign key would refuse
+    the delete, and a decision about a file that is gone means nothing."""
+    if not ids:
+        return
+    for table in SQLModel.metadata.sorted_tables:
+        if table.name in _HANDLED:
+            continue
+        for column in table.columns:
+            if not any(fk.column.table.name == target for fk in column.foreign_keys):
+                continue
+            if table.name in _KEPT:
+                conn.execute(table.update().where(column.in_(ids)).values({column.name: None}))
+            else:
+                conn.execute(table.delete().where(column.in_(ids)))
