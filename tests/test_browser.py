@@ -140,6 +140,9 @@ def test_upload_five_photos_and_see_them_in_the_gallery(server: Server) -> None:
                 "Import",
                 "Jobs",
                 "Gallery",
+                "Review",
+                "Duplicates",
+                "Export",
                 "Watch",
                 "Settings",
             ], links
