@@ -99,7 +99,7 @@ def write_batch(conn: Connection, decision: int, batch: Batch) -> None:
         per_file.setdefault(change.file_id, {})[change.field] = change.new
     same: dict[tuple[tuple[str, str], ...], list[int]] = {}
     for file_id, values in per_file.items():
-        key = tuple(sorted((name, encode(value)) for name, value in values.items()))
+        key = tuple((name, encode(value)) for name, value in values.items())  # same order
         same.setdefault(key, []).append(file_id)
     for file_ids in same.values():  # one statement sets every field of a chunk of photos
         _set(conn, FILE, file_ids, per_file[file_ids[0]])

@@ -180,7 +180,7 @@ def _with_members(
     found = conn.execute(
         sa.select(*_MEMBER_COLUMNS)
         .join(FILE, FILE.c.id == MEMBER.c.file_id)
-        .where(MEMBER.c.group_id.in_(ids))
+        .where(_id_in(MEMBER.c.group_id, ids))
         .order_by(MEMBER.c.group_id, FILE.c.id)
     ).all()
     file_ids = [int(m.id) for m in found]
@@ -243,14 +243,19 @@ def _member(m: sa.Row[*tuple[Any, ...]], has_raw: bool) -> Member:
 
 def _with_raw(conn: Connection, file_ids: list[int]) -> set[int]:
     """Which of ``file_ids`` have a RAW variant beside them."""
-    found: set[int] = set()
-    for start in range(0, len(file_ids), 500):
-        chunk = file_ids[start : start + 500]
-        query = sa.select(FILE.c.variant_of).where(
-            FILE.c.variant_of.in_(chunk), FILE.c.kind == "raw"
-        )
-        found.update(int(v) for v in conn.execute(query).scalars())
-    return found
+    if not file_ids:
+        return set()
+    query = sa.select(FILE.c.variant_of).where(
+        _id_in(FILE.c.variant_of, file_ids), FILE.c.kind == "raw"
+    )
+    return {int(v) for v in conn.execute(query).scalars()}
+
+
+def _id_in(column: sa.ColumnElement[Any], ids: Sequence[int]) -> sa.ColumnElement[bool]:
+    """``column IN (ids)`` with the integers written into the statement: a page of 2,000 groups
+    compiles in microseconds, where 2,000 bound parameters cost milliseconds each time."""
+    listed = ", ".join(str(int(i)) for i in ids)
+    return column.op("IN")(sa.literal_column(f"({listed})"))
 
 
 def _paths(conn: Connection, file_ids: list[int]) -> dict[int, list[str]]:
