@@ -95,9 +95,9 @@ def test_a_dump_of_every_kind(
     live = list_files(sqlite_engine, FileFilter(kind="live"))
     assert [f.name for f in live] == ["IMG_7943.HEIC"]
     assert [tile_badge(f) for f in live] == ["Live"]
-    clips = list_files(sqlite_engine, FileFilter(kind="video", primaries_only=True))
+    clips = list_files(sqlite_engine, FileFilter(kind="video", include_variants=False))
     assert [tile_badge(f) for f in clips] == ["0:00"]  # clip.mov lasts half a second
-    primaries = {f.name for f in list_files(sqlite_engine, FileFilter(primaries_only=True))}
+    primaries = {f.name for f in list_files(sqlite_engine, FileFilter())}
     assert primaries == {"IMG_7943.HEIC", "IMG_0001.JPG", "clip.mov", "niaz.jpg"}
 
     exported = {Path(r.path).name: r for r in export_rows(sqlite_engine, job_id)}

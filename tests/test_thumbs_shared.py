@@ -55,5 +55,6 @@ def test_a_worker_on_another_home_writes_thumbnails_the_dashboard_shows(
         monkeypatch.setenv(name, value)
     gallery = open_app().switch_page("pages/gallery.py").run()
     assert not gallery.exception
-    assert len(gallery.image) == 1
-    assert len(gallery.image[0].value) == 3  # every thumbnail found from host A
+    grid = gallery.dataframe[0].value
+    assert len(grid) == 3
+    assert grid["thumb"].str.startswith("data:image/jpeg;base64,").all()  # found from host A

@@ -32,7 +32,7 @@ def make_folder(folder: Path, n: int) -> list[Path]:
         save_jpeg(folder / f"sub{i % 2}" / f"IMG_{i:04d}.jpg", draw_scene(seed=i)) for i in range(n)
     ]
     paths.append(save_jpeg(folder / "copy" / "IMG_0000.jpg", draw_scene(seed=0)))  # same bytes
-    (folder / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    (folder / "broken.jpg").write_bytes(b"text, not a photo\n")  # refused: not an image
     time.sleep(RACY_NS / 1e9 + 0.2)  # older than the racy window: their stat can be trusted
     return paths
 

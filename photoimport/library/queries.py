@@ -40,6 +40,7 @@ __all__ = [
 ]
 
 FINISHED_STATES = (ItemState.DONE, ItemState.ERROR, ItemState.SKIPPED)
+VARIANT_KINDS = ("raw", "video")  # kinds a variant can be: asked for, they include variants
 MAX_UTC_OFFSET = timedelta(hours=14)  # the widest real-world UTC offset
 
 
@@ -58,12 +59,13 @@ class FileFilter:
     camera: str | None = None  # model
     duplicates_only: bool = False  # exact or near duplicates
     kind: str | None = None  # issue 11: "photo", "raw", "video" or "live" (a Live Photo)
-    primaries_only: bool = False  # issue 11: hide variants (a RAW beside its JPEG, Live motion)
     sort: SortOrder = SortOrder.CAPTURE_TIME
     # --- issue 15: gallery and demo mode ---
     owner: str | None = None  # demo mode: only the files this visitor's jobs brought
     include_discarded: bool = False  # discarded duplicates are hidden unless asked for
-    include_variants: bool = False  # a RAW / Live video beside its primary: shown with it
+    # A RAW beside its JPEG, a Live Photo's video: shown with their primary. ``None`` (default):
+    # hidden, unless the filter asks for a kind such files have (raw, video); True / False: always.
+    include_variants: bool | None = None
     area: tuple[float, float, float, float] | None = None  # south, west, north, east (the map)
 
 
@@ -118,8 +120,6 @@ def _conditions(flt: FileFilter) -> list[sa.ColumnElement[bool]]:
         end = datetime.combine(after, time.min, tzinfo=UTC)
         conds.append(col(File.effective_utc) < end + MAX_UTC_OFFSET)
         conds.append(col(File.effective_local) < after.isoformat())
-    if flt.primaries_only:
-        conds.append(col(File.variant_of).is_(None))
     if flt.kind == "live":
         conds.append(col(File.is_live).is_(True))
     elif flt.kind is not None:
@@ -143,7 +143,9 @@ def _gallery_conditions(flt: FileFilter) -> list[sa.ColumnElement[bool]]:
         conds.append(sa.exists(mine))
     if not flt.include_discarded:
         conds.append(col(File.discarded) == sa.false())  # the gallery order index's equality
-    if not flt.include_variants:
+    if flt.include_variants is False or (
+        flt.include_variants is None and flt.kind not in VARIANT_KINDS
+    ):
         conds.append(col(File.variant_of).is_(None))
     if flt.area is not None:
         south, west, north, east = flt.area
