@@ -8,7 +8,9 @@ top-level boxes and reports the first one that claims more bytes than the file h
 
 from __future__ import annotations
 
+import mmap
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 
@@ -48,3 +50,23 @@ def truncation(data: bytes) -> Truncation | None:
     if offset < end and any(data[offset:]):  # zero padding after the last box is harmless
         return Truncation("", offset, 8, end - offset)
     return None
+
+
+def iter_boxes(data: bytes | mmap.mmap, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
+    """(type, payload start, box end) of the boxes between ``start`` and ``end``."""
+    pos = start
+    end = min(end, len(data))
+    while pos + 8 <= end:
+        size, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        header = 8
+        if size == 1:
+            if pos + 16 > end:
+                return
+            (size,) = struct.unpack(">Q", data[pos + 8 : pos + 16])
+            header = 16
+        elif size == 0:
+            size = end - pos
+        if size < header:
+            return
+        yield kind, pos + header, min(pos + size, end)
+        pos += size

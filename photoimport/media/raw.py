@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
+from photoimport.media.isobmff import iter_boxes
 from photoimport.media.jpegs import EmbeddedJpeg, app1_exif, jpeg_at, scan_jpegs
 
 __all__ = ["EmbeddedJpeg", "RawContents", "read_raw", "read_raw_bytes"]
@@ -264,34 +265,14 @@ def _as_tiff(data: bytes | mmap.mmap) -> bytes:
 # --- CR3 (ISO base media) ----------------------------------------------------------------
 
 
-def _boxes(data: bytes | mmap.mmap, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
-    """(type, payload start, box end) of the boxes between ``start`` and ``end``."""
-    pos = start
-    end = min(end, len(data))
-    while pos + 8 <= end:
-        size, kind = struct.unpack(">I4s", data[pos : pos + 8])
-        header = 8
-        if size == 1:
-            if pos + 16 > end:
-                return
-            (size,) = struct.unpack(">Q", data[pos + 8 : pos + 16])
-            header = 16
-        elif size == 0:
-            size = end - pos
-        if size < header:
-            return
-        yield kind, pos + header, min(pos + size, end)
-        pos += size
-
-
 def _read_cr3(data: bytes | mmap.mmap) -> RawContents:
     blocks: list[bytes] = []
     previews: list[EmbeddedJpeg] = []
-    for kind, start, end in _boxes(data, 0, len(data)):
+    for kind, start, end in iter_boxes(data, 0, len(data)):
         if kind == b"moov":
-            for inner, istart, iend in _boxes(data, start, end):
+            for inner, istart, iend in iter_boxes(data, start, end):
                 if inner == b"uuid" and bytes(data[istart : istart + 16]) == _CANON_UUID:
-                    for meta, mstart, mend in _boxes(data, istart + 16, iend):
+                    for meta, mstart, mend in iter_boxes(data, istart + 16, iend):
                         if meta in (b"CMT1", b"CMT2", b"CMT3", b"CMT4"):
                             blocks.append(bytes(data[mstart:mend]))
                         elif meta == b"THMB":
@@ -299,7 +280,7 @@ def _read_cr3(data: bytes | mmap.mmap) -> RawContents:
                                 previews, jpeg_at(data, mstart + 16, mend - mstart - 16, "CR3 THMB")
                             )
         elif kind == b"uuid" and bytes(data[start : start + 16]) == _CANON_PRVW_UUID:
-            for inner, istart, iend in _boxes(data, start + 24, end):
+            for inner, istart, iend in iter_boxes(data, start + 24, end):
                 if inner == b"PRVW":
                     _add(previews, jpeg_at(data, istart + 16, iend - istart - 16, "CR3 PRVW"))
     return RawContents("CR3", tuple(blocks), tuple(previews))

@@ -18,12 +18,13 @@ the image itself opens, and the point here is the files that do not.
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from PIL import Image
 
+from photoimport.media.isobmff import iter_boxes
 from photoimport.metadata.apple import apple_content_id
 from photoimport.metadata.exif import (
     EXIF_IFD,
@@ -91,44 +92,27 @@ def _jpeg_blocks(data: bytes) -> Blocks:
     return Blocks(tuple(tiff), xmp, width, height)
 
 
-def _boxes(data: bytes, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
-    pos = start
-    end = min(end, len(data))
-    while pos + 8 <= end:
-        size, kind = struct.unpack(">I4s", data[pos : pos + 8])
-        header = 8
-        if size == 1 and pos + 16 <= end:
-            (size,) = struct.unpack(">Q", data[pos + 8 : pos + 16])
-            header = 16
-        elif size == 0:
-            size = end - pos
-        if size < header:
-            return
-        yield kind, pos + header, min(pos + size, end)
-        pos += size
-
-
 def _uint(data: bytes, pos: int, size: int) -> int:
     return int.from_bytes(data[pos : pos + size], "big") if size else 0
 
 
 def _heif_blocks(data: bytes) -> Blocks:
     """The ``Exif`` and XMP items of a HEIF file, through ``meta``/``iinf``/``iloc``."""
-    meta = next(((s, e) for k, s, e in _boxes(data, 0, len(data)) if k == b"meta"), None)
+    meta = next(((s, e) for k, s, e in iter_boxes(data, 0, len(data)) if k == b"meta"), None)
     if meta is None:
         return Blocks()
     items: dict[int, str] = {}
     locations: dict[int, list[tuple[int, int]]] = {}
     width = height = 0
-    for kind, start, end in _boxes(data, meta[0] + 4, meta[1]):  # meta is a full box
+    for kind, start, end in iter_boxes(data, meta[0] + 4, meta[1]):  # meta is a full box
         if kind == b"iinf":
             items.update(_item_types(data, start, end))
         elif kind == b"iloc":
             locations.update(_item_locations(data, start, end))
         elif kind == b"iprp":
-            for prop, pstart, pend in _boxes(data, start, end):
+            for prop, pstart, pend in iter_boxes(data, start, end):
                 if prop == b"ipco":
-                    for box, bstart, _ in _boxes(data, pstart, pend):
+                    for box, bstart, _ in iter_boxes(data, pstart, pend):
                         if box == b"ispe" and not width:
                             width, height = struct.unpack(">II", data[bstart + 4 : bstart + 12])
     tiff: list[bytes] = []
@@ -149,7 +133,7 @@ def _item_types(data: bytes, start: int, end: int) -> dict[int, str]:
     version = data[start]
     pos = start + 4 + (2 if version == 0 else 4)
     found: dict[int, str] = {}
-    for kind, istart, iend in _boxes(data, pos, end):
+    for kind, istart, iend in iter_boxes(data, pos, end):
         if kind != b"infe" or iend - istart < 8:
             continue
         infe_version = data[istart]
