@@ -7,22 +7,16 @@ server's and the worker's logs are printed.
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.fixtures.corpus import CORPUS
+from tests.fixtures.server import Server, streamlit_server
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -45,62 +39,10 @@ PHOTOS = [
 ]
 
 
-@dataclass(frozen=True)
-class Server:
-    url: str
-    home: Path
-    log: Path
-
-    def logs(self) -> str:
-        parts = [f"--- server log ({self.log}) ---", self.log.read_text(errors="replace")]
-        for worker_log in sorted((self.home / "logs").glob("worker-*.log")):
-            parts += [f"--- {worker_log.name} ---", worker_log.read_text(errors="replace")]
-        return "\n".join(parts)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
-    port = _free_port()
-    home = tmp_path / "home"
-    log = tmp_path / "server.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PHOTOIMPORT_")}
-    env["PHOTOIMPORT_HOME"] = str(home)
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", "dashboard.py",
-        "--server.headless", "true", "--server.port", str(port),
-        "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    srv = Server(url=f"http://127.0.0.1:{port}", home=home, log=log)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{srv.url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start\n{srv.logs()}")
-            time.sleep(0.3)
+    with streamlit_server(tmp_path) as srv:
         yield srv
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
 
 
 def _upload_bytes_held(srv: Server) -> int:

@@ -9,14 +9,8 @@ test-artifacts/15-*.png.
 
 from __future__ import annotations
 
-import os
 import re
-import signal
 import sqlite3
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +19,8 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from photoimport.settings import load_settings
 from tests.fixtures.corpus import CORPUS
-from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, Server, _free_port
+from tests.fixtures.server import Server, streamlit_server
+from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 # The map is WebGL (deck.gl): --disable-gpu leaves it blank or one flat colour in headless
 # chromium; ANGLE's SwiftShader renders it. (Its base map tiles need the internet: none here.)
@@ -47,41 +42,9 @@ VIEWPORTS = {"1400": {"width": 1400, "height": 900}, "390": {"width": 390, "heig
 
 @pytest.fixture
 def demo_server(tmp_path: Path) -> Iterator[Server]:
-    port = _free_port()
-    home = tmp_path / "home"
-    log = tmp_path / "server.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PHOTOIMPORT_")}
-    env.update(PHOTOIMPORT_HOME=str(home), PHOTOIMPORT_DEMO="1", PHOTOIMPORT_DEMO_TTL_MINUTES="30")
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", "dashboard.py",
-        "--server.headless", "true", "--server.port", str(port),
-        "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    srv = Server(url=f"http://127.0.0.1:{port}", home=home, log=log)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{srv.url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start\n{srv.logs()}")
-            time.sleep(0.3)
+    demo = {"PHOTOIMPORT_DEMO": "1", "PHOTOIMPORT_DEMO_TTL_MINUTES": "30"}
+    with streamlit_server(tmp_path, env=demo) as srv:
         yield srv
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
 
 
 def _nav(page: Page, name: str) -> None:

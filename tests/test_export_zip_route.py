@@ -4,11 +4,6 @@ server makes it: a valid archive of the copies, sidecars and manifest; a wrong t
 from __future__ import annotations
 
 import io
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -25,14 +20,9 @@ from photoimport.export.request import ExportRequest
 from photoimport.export.status import zip_url
 from photoimport.settings import ImportSettings, load_settings
 from tests.export_support import add_photos
+from tests.fixtures.server import streamlit_server
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_zip_is_streamed_from_the_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -51,30 +41,8 @@ def test_zip_is_streamed_from_the_server(tmp_path: Path, monkeypatch: pytest.Mon
         assert time.monotonic() < deadline, "the export did not complete"
         time.sleep(0.2)
 
-    port = _free_port()
-    log = tmp_path / "server.log"
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.headless", "true", "--server.port", str(port),
-        "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            assert proc.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.3)
+    with streamlit_server(tmp_path, script="app.py") as srv:  # the same home as above
+        base = srv.url
         with urllib.request.urlopen(base + zip_url(engine, job), timeout=30) as response:
             assert response.headers["Content-Type"] == "application/zip"
             assert "chunked" in response.headers.get("Transfer-Encoding", "")
@@ -90,10 +58,3 @@ def test_zip_is_streamed_from_the_server(tmp_path: Path, monkeypatch: pytest.Mon
         assert info.value.code == 404
         with urllib.request.urlopen(f"{base}/", timeout=10) as page:
             assert page.status == 200  # the dashboard itself is still served
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
