@@ -18,7 +18,7 @@ import time
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
-from tests.test_browser import ROOT, _free_port
+from tests.fixtures.server import ROOT, free_port
 
 DOCKERFILE = (ROOT / "Dockerfile").read_text(encoding="utf-8")
 COMPOSE = (ROOT / "compose.yaml").read_text(encoding="utf-8")
@@ -57,7 +57,7 @@ def _command(instruction: str, port: int) -> list[str]:
 
 
 def test_the_images_start_command_passes_its_health_check(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PHOTOIMPORT_")}
     env.update(_image_env())
     env["PHOTOIMPORT_HOME"] = str(tmp_path / "data")  # the volume: a fresh, empty folder
