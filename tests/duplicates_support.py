@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from photoimport.db.models import File, Job, JobItem, JobKind, JobStatus
+from photoimport.db.models import File, Job, JobItem, JobKind, JobStatus, SeenPath
 from photoimport.enums import Confidence, ItemState
 
 WHEN = datetime(2021, 4, 11, 20, 47, 53, tzinfo=UTC)
@@ -66,6 +66,7 @@ def add_photo(
         assert photo.id is not None
         for path in where:
             session.add(JobItem(job_id=job_id, path=path, state=ItemState.DONE, file_id=photo.id))
+            session.add(SeenPath(path=path, file_id=photo.id))  # as a batch commit records it
         session.commit()
         return photo.id
 

@@ -5,7 +5,7 @@ triggers move them in the transaction that changes the rows, so every writer (th
 commit, a date decision, a test inserting rows) keeps them right:
 
 * on ``file``: ``files``; ``confidence:<level>`` by effective confidence; ``exact_groups``,
-  contents held by more than one path (``File.path_count > 1``);
+  the exact duplicates (``is_exact_duplicate``: contents held by more than one path now);
 * on ``seenpath`` (``db.seen``): ``paths``, paths that hold a library content; ``errors``,
   paths whose last import failed; and ``File.path_count`` itself.
 
@@ -21,11 +21,22 @@ through its index.
 
 from __future__ import annotations
 
+from typing import overload
+
 import sqlalchemy as sa
 
 from photoimport.db.models import LibraryCount
 
-__all__ = ["ERRORS", "EXACT_GROUPS", "FILES", "PATHS", "read", "rebuild", "trigger_sql"]
+__all__ = [
+    "ERRORS",
+    "EXACT_GROUPS",
+    "FILES",
+    "PATHS",
+    "is_exact_duplicate",
+    "read",
+    "rebuild",
+    "trigger_sql",
+]
 
 COUNT: sa.Table = LibraryCount.__table__  # type: ignore[attr-defined]
 FILES, PATHS, ERRORS, EXACT_GROUPS = "files", "paths", "errors", "exact_groups"
@@ -36,13 +47,31 @@ _UPSERT = (
 )
 _CONF = "'confidence:' || coalesce({row}.effective_confidence, 'none')"
 
+# THE exact-duplicate rule: a content that more than one path holds now (``File.path_count``,
+# moved by the ``seenpath`` triggers below). A path re-imported with another content stops
+# counting for the old one. Gallery marks and filter, ``files`` rows, job summaries, duplicate
+# groups and the library total all use it; the trigger text below is formatted from it.
+EXACT_MIN_PATHS = 2
+_EXACT = f"({{row}}.path_count >= {EXACT_MIN_PATHS})"
+
+
+@overload
+def is_exact_duplicate(path_count: int) -> bool: ...
+@overload
+def is_exact_duplicate(path_count: sa.ColumnElement[int]) -> sa.ColumnElement[bool]: ...
+def is_exact_duplicate(path_count: int | sa.ColumnElement[int]) -> bool | sa.ColumnElement[bool]:
+    """Whether ``path_count`` (a ``File.path_count`` value, or the column in a query) makes its
+    content an exact duplicate: the same rule in Python and in SQL."""
+    return path_count >= EXACT_MIN_PATHS
+
+
 SQLITE_TRIGGERS = (
     f"""
     CREATE TRIGGER librarycount_file_insert AFTER INSERT ON file BEGIN
     {
         _UPSERT.format(
             rows=f"('files', 0, 1), ({_CONF.format(row='NEW')}, 0, 1), "
-            "('exact_groups', 0, NEW.path_count > 1)"
+            f"('exact_groups', 0, {_EXACT.format(row='NEW')})"
         )
     };
     END
@@ -52,7 +81,7 @@ SQLITE_TRIGGERS = (
     {
         _UPSERT.format(
             rows=f"('files', 0, -1), ({_CONF.format(row='OLD')}, 0, -1), "
-            "('exact_groups', 0, -(OLD.path_count > 1))"
+            f"('exact_groups', 0, -{_EXACT.format(row='OLD')})"
         )
     };
     END
@@ -63,7 +92,7 @@ SQLITE_TRIGGERS = (
     {
         _UPSERT.format(
             rows=f"({_CONF.format(row='OLD')}, 0, -1), ({_CONF.format(row='NEW')}, 0, 1),"
-            " ('exact_groups', 0, (NEW.path_count > 1) - (OLD.path_count > 1))"
+            f" ('exact_groups', 0, {_EXACT.format(row='NEW')} - {_EXACT.format(row='OLD')})"
         )
     };
     END
@@ -117,8 +146,8 @@ POSTGRESQL_TRIGGERS = (
                 PERFORM librarycount_add(
                     'confidence:' || coalesce(NEW.effective_confidence, 'none'), 1);
             END IF;
-            PERFORM librarycount_add('exact_groups', (NEW.path_count > 1)::int
-                - CASE WHEN TG_OP = 'UPDATE' THEN (OLD.path_count > 1)::int ELSE 0 END);
+            PERFORM librarycount_add('exact_groups', NEW_EXACT::int
+                - CASE WHEN TG_OP = 'UPDATE' THEN OLD_EXACT::int ELSE 0 END);
         END IF;
         IF TG_OP IN ('DELETE', 'UPDATE') THEN
             IF TG_OP = 'DELETE' OR coalesce(OLD.effective_confidence, 'none')
@@ -130,7 +159,7 @@ POSTGRESQL_TRIGGERS = (
         IF TG_OP = 'INSERT' THEN PERFORM librarycount_add('files', 1); END IF;
         IF TG_OP = 'DELETE' THEN
             PERFORM librarycount_add('files', -1);
-            PERFORM librarycount_add('exact_groups', -(OLD.path_count > 1)::int);
+            PERFORM librarycount_add('exact_groups', -OLD_EXACT::int);
         END IF;
         RETURN NULL;
     END $$ LANGUAGE plpgsql
@@ -204,12 +233,20 @@ REBUILD_SQL = (
     "INSERT INTO librarycount (name, shard, value) SELECT 'errors', 0, count(*) FROM seenpath"
     " WHERE failed",
     "INSERT INTO librarycount (name, shard, value) SELECT 'exact_groups', 0, count(*) FROM file"
-    " WHERE path_count > 1",
+    f" WHERE {_EXACT.format(row='file')}",
 )
 
 
 def trigger_sql(dialect: str) -> tuple[str, ...]:
-    return POSTGRESQL_TRIGGERS if dialect == "postgresql" else SQLITE_TRIGGERS
+    if dialect != "postgresql":
+        return SQLITE_TRIGGERS
+    exact = {"NEW_EXACT": _EXACT.format(row="NEW"), "OLD_EXACT": _EXACT.format(row="OLD")}
+    out = []
+    for sql in POSTGRESQL_TRIGGERS:
+        for name, text in exact.items():
+            sql = sql.replace(name, text)
+        out.append(sql)
+    return tuple(out)
 
 
 def read(conn: sa.Connection) -> dict[str, int]:

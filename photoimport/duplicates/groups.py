@@ -22,6 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from photoimport.db.counters import is_exact_duplicate
 from photoimport.db.decisions import DupGroup, DupGroupJob, DupMember, NotDuplicate
 from photoimport.db.models import FILE, ITEM
 from photoimport.duplicates.kinds import KindedGroup, Shot, group_with_kinds, sha_pair
@@ -148,14 +149,9 @@ def _newest(ids: Iterable[int], taken: dict[int, datetime | None]) -> datetime |
 
 
 def _exact(conn: Connection) -> list[tuple[int, int]]:
-    """(file id, distinct paths) of the primary contents seen under more than one path."""
-    paths = sa.func.count(sa.distinct(ITEM.c.path))
-    query = (
-        sa.select(ITEM.c.file_id, paths)
-        .join(FILE, FILE.c.id == ITEM.c.file_id)
-        .where(FILE.c.variant_of.is_(None))
-        .group_by(ITEM.c.file_id)
-        .having(paths > 1)
+    """(file id, paths) of the primary contents that are exact duplicates (``db.counters``)."""
+    query = sa.select(FILE.c.id, FILE.c.path_count).where(
+        is_exact_duplicate(FILE.c.path_count), FILE.c.variant_of.is_(None)
     )
     return [(int(f), int(n)) for f, n in conn.execute(query)]
 

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from photoimport.db.counters import is_exact_duplicate
 from photoimport.db.models import (
     FILE,
     ITEM,
@@ -69,9 +70,9 @@ def compute_summary(
     """The job's summary from its rows (``status``/``duration`` override the row's values).
 
     One pass over the job's linked items joined to their contents (in id order, by index):
-    confidences, exact groups (``File.path_count > 1``), near groups and months of the distinct
-    contents it touched (no query per group); the outcome counts from the (job, state) index.
-    Under a second at 100,000 files (``make bench``, section ``scale``).
+    confidences, exact duplicates (``db.counters.is_exact_duplicate``), near groups and months
+    of the distinct contents it touched (no query per group); the outcome counts from the
+    (job, state) index. Under a second at 100,000 files (``make bench``, section ``scale``).
     """
     query = (
         sa.select(
@@ -101,7 +102,7 @@ def compute_summary(
         rows = conn.execution_options(yield_per=2000).execute(query)  # streamed: flat memory
         for _file_id, confidence, near_group, path_count, month in rows:
             confidences[confidence or Confidence.NONE.value] += 1
-            exact += path_count > 1
+            exact += is_exact_duplicate(path_count)
             if near_group is not None:
                 near.add(near_group)
             if month:

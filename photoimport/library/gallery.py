@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
+from photoimport.db.counters import is_exact_duplicate
 from photoimport.db.models import Confidence, File, Job, JobItem
 from photoimport.library.queries import FileFilter, filter_conditions, list_files
 from photoimport.settings import Settings
@@ -117,21 +118,7 @@ def _variant_kinds(engine: Engine, ids: Sequence[int]) -> dict[int, set[str]]:
     return found
 
 
-def _exact_copies(engine: Engine, ids: Sequence[int]) -> set[int]:
-    """Files of ``ids`` seen under more than one path (exact duplicates)."""
-    if not ids:
-        return set()
-    query = (
-        sa.select(col(JobItem.file_id))
-        .where(col(JobItem.file_id).in_(ids))
-        .group_by(col(JobItem.file_id))
-        .having(sa.func.count(sa.distinct(col(JobItem.path))) > 1)
-    )
-    with engine.connect() as conn:
-        return {int(i) for i in conn.execute(query).scalars() if i is not None}
-
-
-def _marks(f: File, variants: set[str], exact: bool) -> str:
+def _marks(f: File, variants: set[str]) -> str:
     marks: list[str] = []
     if f.kind == "video":
         marks.append("video")
@@ -139,7 +126,7 @@ def _marks(f: File, variants: set[str], exact: bool) -> str:
         marks.append("RAW")
     if "video" in variants and f.kind != "video":
         marks.append("Live")
-    if exact or f.near_group is not None:
+    if is_exact_duplicate(f.path_count) or f.near_group is not None:
         marks.append("duplicate")
     if f.date_decision_id is not None or f.dup_decision_id is not None:
         marks.append("decided")
@@ -155,7 +142,6 @@ def tiles(
     files = list_files(engine, flt, offset=offset, limit=limit)
     ids = [f.id for f in files if f.id is not None]
     variants = _variant_kinds(engine, ids)
-    exact = _exact_copies(engine, ids)
     out: list[Tile] = []
     for i, f in enumerate(files):
         assert f.id is not None
@@ -168,7 +154,7 @@ def tiles(
                 thumb=_thumb_url(settings, f.thumbnail),
                 taken=date_text(f.effective_local),
                 confidence=CONFIDENCE_MARKS[conf].text,
-                marks=_marks(f, variants.get(f.id, set()), f.id in exact),
+                marks=_marks(f, variants.get(f.id, set())),
                 camera=" ".join(p for p in (f.make, f.model) if p) or "",
             )
         )
@@ -306,7 +292,7 @@ def tile_marks(engine: Engine, f: File) -> str:
     """The marks of one photo (its page shows the same marks as its tile)."""
     assert f.id is not None
     variants = _variant_kinds(engine, [f.id]).get(f.id, set())
-    return _marks(f, variants, f.id in _exact_copies(engine, [f.id]))
+    return _marks(f, variants)
 
 
 def owns(engine: Engine, owner: str, file_id: int) -> bool:

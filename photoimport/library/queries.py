@@ -4,9 +4,9 @@ The Gallery page and the CLI both call these. Queries are paged in SQL: nothing 
 file into memory.
 
 Vocabulary: a ``File`` is one content (one SHA-256); the paths it was seen under are its
-``JobItem`` rows. A content is an *exact duplicate* when it has an item whose path differs from
-``File.path`` (the path it was first seen under, itself one of its items' paths), and a *near
-duplicate* when the worker gave it a ``near_group``.
+``JobItem`` rows. A content is an *exact duplicate* when more than one path holds it now
+(``db.counters.is_exact_duplicate``), and a *near duplicate* when the worker gave it a
+``near_group``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from photoimport.db import counters
-from photoimport.db.models import Confidence, File, ItemState, Job, JobItem
+from photoimport.db.counters import is_exact_duplicate
+from photoimport.db.models import FILE, Confidence, File, ItemState, Job, JobItem
 from photoimport.errors import FileNotInLibrary
 
 __all__ = [
@@ -30,7 +31,6 @@ __all__ = [
     "SortOrder",
     "count_files",
     "duplicate_siblings",
-    "exact_duplicate_ids",
     "file_paths",
     "filter_conditions",
     "get_file",
@@ -83,22 +83,6 @@ class LibraryTotals:
 # --- the filter, as SQL ------------------------------------------------------------------
 
 
-def exact_duplicate_ids(
-    within: sa.ColumnElement[bool] | None = None,
-) -> sa.Select[int | None]:
-    """THE exact-duplicate rule: the contents (``File.id``) seen under more than one path.
-
-    ``within`` narrows the items looked at (e.g. the contents one job touched). Gallery filter,
-    library totals, ``files`` rows and job summaries all use this one query.
-    """
-    query = sa.select(col(JobItem.file_id)).where(col(JobItem.file_id).is_not(None))
-    if within is not None:
-        query = query.where(within)
-    return query.group_by(col(JobItem.file_id)).having(
-        sa.func.count(sa.distinct(col(JobItem.path))) > 1
-    )
-
-
 def _conditions(flt: FileFilter) -> list[sa.ColumnElement[bool]]:
     conds: list[sa.ColumnElement[bool]] = []
     if flt.job_id is not None:
@@ -126,7 +110,7 @@ def _conditions(flt: FileFilter) -> list[sa.ColumnElement[bool]]:
         conds.append(col(File.kind) == flt.kind)
     if flt.duplicates_only:
         conds.append(
-            sa.or_(col(File.near_group).is_not(None), col(File.id).in_(exact_duplicate_ids()))
+            sa.or_(col(File.near_group).is_not(None), is_exact_duplicate(FILE.c.path_count))
         )
     conds += _gallery_conditions(flt)
     return conds

@@ -23,11 +23,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
+from photoimport.db.counters import is_exact_duplicate
 from photoimport.db.decisions import DateAction, DateDecision, DupGroup, DupMember
 from photoimport.db.models import Confidence, File, ItemState, Job, JobItem
 from photoimport.display import spreadsheet_cell
 from photoimport.errors import JobNotFound
-from photoimport.library.queries import FINISHED_STATES, exact_duplicate_ids
+from photoimport.library.queries import FINISHED_STATES
 
 __all__ = [
     "EXPORT_COLUMNS",
@@ -224,6 +225,7 @@ _EXPORT_COLUMNS: tuple[Any, ...] = (
     col(DateDecision.action_id),
     col(DateAction.summary),
     col(File.discarded),
+    col(File.path_count),
     sa.select(col(DupMember.group_id))  # issue 13: a near group first, then an exact one
     .join(DupGroup, col(DupGroup.id) == DupMember.group_id)
     .where(col(DupMember.file_id) == File.id)
@@ -245,10 +247,9 @@ def _stream_rows(engine: Engine, scope: sa.ColumnElement[bool]) -> Iterator[File
         .order_by(col(JobItem.id))
     )
     with engine.connect() as conn:
-        exact = _exact_group_ids(conn)
         result = conn.execution_options(stream_results=True, yield_per=EXPORT_PAGE).execute(query)
         for row in result:
-            yield _row(row, exact)
+            yield _row(row)
 
 
 def _require_job(engine: Engine, job_id: int) -> None:
@@ -257,12 +258,7 @@ def _require_job(engine: Engine, job_id: int) -> None:
             raise JobNotFound(f"no job number {job_id}")
 
 
-def _exact_group_ids(conn: sa.Connection) -> set[int]:
-    """Contents seen under more than one path (a set as large as the duplicates, not the files)."""
-    return {int(i) for i in conn.execute(exact_duplicate_ids()).scalars() if i is not None}
-
-
-def _row(r: sa.Row[*tuple[Any, ...]], exact: set[int]) -> FileRow:
+def _row(r: sa.Row[*tuple[Any, ...]]) -> FileRow:
     error = None
     if r.state == ItemState.ERROR.value or r.error_reason:
         error = f"{r.error_stage or 'unknown stage'}: {r.error_reason or 'no reason given'}"
@@ -283,7 +279,9 @@ def _row(r: sa.Row[*tuple[Any, ...]], exact: set[int]) -> FileRow:
         capture_utc=capture_utc.isoformat() if capture_utc else None,
         capture_source=r.capture_source,
         confidence=None if r.confidence is None else Confidence(r.confidence),
-        exact_group=file_id if file_id in exact else None,
+        exact_group=file_id
+        if r.path_count is not None and is_exact_duplicate(int(r.path_count))
+        else None,
         near_group=r.near_group,
         thumbnail=r.thumbnail,
         error=error,
