@@ -96,6 +96,7 @@ def test_the_watcher_queues_a_folders_failed_and_lost_batches_again(
             lambda: status(sqlite_engine, job_id) is JobStatus.COMPLETED,  # noqa: B023
             what=f"job {job_id} to complete",
         )
+    for job_id in (failed, lost):  # both ended: no thumbnail of a batch in flight is on disk
         check_job_consistent(sqlite_engine, sqlite_settings.home, job_id)
     assert status(sqlite_engine, other) is JobStatus.RUNNING
     assert recovery.step([root]) == []  # nothing left to queue
