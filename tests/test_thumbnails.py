@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import os
+import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -206,3 +209,24 @@ def test_temp_files_left_by_a_killed_writer_are_removed(tmp_path: Path) -> None:
     old = time.time() - 120
     os.utime(fresh, (old, old))
     assert remove_temp_files(tmp_path, older_than_seconds=60) == [fresh]
+
+
+def test_a_young_temp_of_a_dead_writer_on_this_host_is_removed_at_once(tmp_path: Path) -> None:
+    """A worker killed mid-write and resumed within seconds leaves no half-written file."""
+    host = socket.gethostname()
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    folder = tmp_path / "ab"
+    folder.mkdir()
+    gone = folder / f".{SHA}.{dead.stdout.strip()}@{host}@k3j4.tmp"
+    live = folder / f".{SHA}.{os.getpid()}@{host}@a1b2.tmp"
+    elsewhere = folder / f".{SHA}.{dead.stdout.strip()}@another-host@c5d6.tmp"
+    for temp in (gone, live, elsewhere):
+        temp.write_bytes(b"half a jpeg")
+    assert remove_temp_files(tmp_path, older_than_seconds=60) == [gone]
+    assert live.exists()  # a live writer's
+    assert elsewhere.exists()  # another host's pids are unknown here

@@ -24,6 +24,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import socket
 import tempfile
 import time
 from pathlib import Path
@@ -137,7 +138,9 @@ def write_thumbnail(image: Image.Image, thumbs_dir: Path, sha256: str) -> Path:
         return target
     data = encode_jpeg(image)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{sha256}.", suffix=TEMP_SUFFIX, dir=target.parent)
+    fd, temp_name = tempfile.mkstemp(
+        prefix=_temp_prefix(sha256), suffix=TEMP_SUFFIX, dir=target.parent
+    )
     temp = Path(temp_name)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -157,15 +160,43 @@ def make_thumbnail(source: Path, thumbs_dir: Path, sha256: str, box: int) -> Pat
         return write_thumbnail(reduce_image(im, box), thumbs_dir, sha256)
 
 
+def _temp_prefix(sha256: str) -> str:
+    """``.<sha256>.<pid>@<host>@``: the writer is in the name, so a sweep on the same host can
+    tell a dead writer's leftover from a live write without waiting for it to age."""
+    return f".{sha256}.{os.getpid()}@{socket.gethostname()}@"
+
+
+def _writer_is_gone(temp: Path, host: str) -> bool:
+    """The temp's writer ran on this host and is no longer alive (a recycled pid: kept)."""
+    parts = temp.name.split("@")
+    if len(parts) != 3 or parts[1] != host:
+        return False
+    pid = parts[0].rsplit(".", 1)[-1]
+    return pid.isdigit() and not Path(f"/proc/{pid}").exists()
+
+
 def remove_temp_files(thumbs_dir: Path, older_than_seconds: float = 0.0) -> list[Path]:
     """Delete temp files a killed process left while writing thumbnails; return what was removed.
 
     A live writer renames its temp file within milliseconds, so with several processes writing
-    pass ``older_than_seconds`` (e.g. 60) to leave their in-flight files alone.
+    pass ``older_than_seconds`` (e.g. 60) to leave their in-flight files alone; a younger temp
+    whose writer (named in it) ran on this host and has exited is removed too.
     """
     removed: list[Path] = []
     if not thumbs_dir.is_dir():
         return removed
+    cutoff = time.time() - older_than_seconds
+    host = socket.gethostname()
+    for temp in thumbs_dir.glob(f"*/.*{TEMP_SUFFIX}"):
+        try:
+            young = older_than_seconds and temp.stat().st_mtime >= cutoff
+            if young and not _writer_is_gone(temp, host):
+                continue
+            temp.unlink()
+        except FileNotFoundError:
+            continue  # its writer renamed it just now
+        removed.append(temp)
+    return removed
     cutoff = time.time() - older_than_seconds
     for temp in thumbs_dir.glob(f"*/.*{TEMP_SUFFIX}"):
         try:
