@@ -42,8 +42,10 @@ format: dev-venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Test files run on every core (pytest-xdist), each file's tests in one process: most tests
+# wait on real subprocesses (workers, servers, a browser), so two cores halve the wall time.
 test: system-deps dev-venv lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile --durations=15
 
 bench: dev-venv
 	$(BIN)/python -m bench $(BENCH_ARGS)
