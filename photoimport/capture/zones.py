@@ -12,12 +12,14 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from timezonefinder import TimezoneFinder
 
 from photoimport.capture.parsing import MAX_OFFSET, MIN_OFFSET, WallClock, parse_offset
 from photoimport.errors import ConfigError
+
+if TYPE_CHECKING:
+    from timezonefinder import TimezoneFinder
 
 QUARTER_HOUR = timedelta(minutes=15)
 # A GPS fix and the shutter are rarely the same second: the GPS time stamps the last fix.
@@ -26,6 +28,10 @@ GPS_TOLERANCE = timedelta(minutes=5)
 
 @cache
 def _finder() -> TimezoneFinder:
+    # Imported here, not at the top: importing timezonefinder parses C declarations with cffi
+    # (~0.3 s), which every CLI command, page and worker start would pay without a GPS photo.
+    from timezonefinder import TimezoneFinder
+
     return TimezoneFinder()
 
 
