@@ -35,6 +35,7 @@ __all__ = [
     "GroupFilter",
     "count_groups",
     "get_group",
+    "groups_in",
     "iter_groups",
     "list_groups",
     "load_rules",
@@ -119,22 +120,35 @@ def list_groups(
 
 
 def iter_groups(engine: Engine, flt: GroupFilter, rules: KeepRules) -> Iterator[Group]:
-    """Every group of ``flt`` (in id order, ``STREAM_PAGE`` at a time), with members."""
+    """Every group of ``flt`` (in id order, ``STREAM_PAGE`` at a time, each page on a connection
+    of its own), with members."""
     last = 0
     while True:
-        query = (
-            sa.select(GROUP)
-            .where(*_conditions(flt), GROUP.c.id > last)
-            .order_by(GROUP.c.id)
-            .limit(STREAM_PAGE)
-        )
         with engine.connect() as conn:
-            rows = conn.execute(query).all()
-            groups = _with_members(conn, rows, rules)
+            groups = _page_after(conn, flt, rules, last)
         if not groups:
             return
         yield from groups
         last = groups[-1].id
+
+
+def groups_in(conn: Connection, flt: GroupFilter, rules: KeepRules) -> Iterator[Group]:
+    """``iter_groups`` on one connection: a decision reads the groups it changes in its own
+    transaction, so the old values it writes down for undo are the ones it replaces."""
+    query = sa.select(GROUP).where(*_conditions(flt)).order_by(GROUP.c.id)
+    result = conn.execute(query.execution_options(yield_per=STREAM_PAGE))  # one scan
+    for rows in result.partitions():
+        yield from _with_members(conn, rows, rules)
+
+
+def _page_after(conn: Connection, flt: GroupFilter, rules: KeepRules, last: int) -> list[Group]:
+    query = (
+        sa.select(GROUP)
+        .where(*_conditions(flt), GROUP.c.id > last)
+        .order_by(GROUP.c.id)
+        .limit(STREAM_PAGE)
+    )
+    return _with_members(conn, conn.execute(query).all(), rules)
 
 
 def get_group(engine: Engine, group_id: int, rules: KeepRules) -> Group:
@@ -183,11 +197,11 @@ def _with_members(
         .where(_id_in(MEMBER.c.group_id, ids))
         .order_by(MEMBER.c.group_id, FILE.c.id)
     ).all()
-    file_ids = [int(m.id) for m in found]
+    file_ids = [m[1] for m in found]
     raws = _with_raw(conn, file_ids)
     by_group: dict[int, list[Member]] = {}
     for m in found:
-        by_group.setdefault(int(m.group_id), []).append(_member(m, int(m.id) in raws))
+        by_group.setdefault(m[0], []).append(_member(m, m[1] in raws))
     exact = [r.id for r in rows if r.kind == GroupKind.EXACT.value]
     paths = _paths(conn, [by_group[g][0].file_id for g in exact if g in by_group])
     groups = []
@@ -215,29 +229,53 @@ def _with_members(
 
 
 def _member(m: sa.Row[*tuple[Any, ...]], has_raw: bool) -> Member:
+    """A ``_MEMBER_COLUMNS`` row as a member (by position: a resolve builds one per photo)."""
+    (
+        _,
+        file_id,
+        sha,
+        path,
+        name,
+        fmt,
+        size,
+        width,
+        height,
+        local,
+        confidence,
+        make,
+        model,
+        latitude,
+        discarded,
+        thumbnail,
+        utc,
+        offset,
+        date_decision,
+        longitude,
+        decision,
+    ) = m
     return Member(
-        file_id=int(m.id),
-        sha256=str(m.sha256),
-        path=str(m.path),
-        name=str(m.name),
-        format=str(m.format),
-        size=int(m.size),
-        width=int(m.width),
-        height=int(m.height),
-        effective_local=m.effective_local,
-        confidence=_CONFIDENCE.get(m.effective_confidence, Confidence.NONE),
-        make=m.make,
-        model=m.model,
-        has_gps=m.gps_latitude is not None,
+        file_id=file_id,
+        sha256=sha,
+        path=path,
+        name=name,
+        format=fmt,
+        size=size,
+        width=width,
+        height=height,
+        effective_local=local,
+        confidence=_CONFIDENCE.get(confidence, Confidence.NONE),
+        make=make,
+        model=model,
+        has_gps=latitude is not None,
         has_raw=has_raw,
-        discarded=bool(m.discarded),
-        thumbnail=m.thumbnail,
-        effective_utc=m.effective_utc,
-        effective_offset_minutes=m.effective_offset_minutes,
-        date_decided=m.date_decision_id is not None,
-        gps_latitude=m.gps_latitude,
-        gps_longitude=m.gps_longitude,
-        dup_decision_id=m.dup_decision_id,
+        discarded=bool(discarded),
+        thumbnail=thumbnail,
+        effective_utc=utc,
+        effective_offset_minutes=offset,
+        date_decided=date_decision is not None,
+        gps_latitude=latitude,
+        gps_longitude=longitude,
+        dup_decision_id=decision,
     )
 
 
