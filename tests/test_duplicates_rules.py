@@ -11,7 +11,13 @@ from hypothesis import strategies as st
 
 from photoimport.duplicates.kinds import Shot, group_with_kinds, sha_pair
 from photoimport.duplicates.merge import Facts, merge_changes
-from photoimport.duplicates.rules import choose_keeper, looks_like_copy, parse_rules, rule_scores
+from photoimport.duplicates.rules import (
+    _COPY_NAME,
+    choose_keeper,
+    looks_like_copy,
+    parse_rules,
+    rule_scores,
+)
 from photoimport.duplicates.values import (
     ONLY_ONE,
     TIE,
@@ -164,6 +170,22 @@ def test_reordering_the_rules_changes_keeper_and_deciding_rule() -> None:
 )
 def test_copy_names(name: str, copy: bool) -> None:
     assert looks_like_copy(name) is copy
+
+
+# pieces of every branch of the copy-name pattern, in several cases, with the non-ASCII letters
+# a case-blind match takes for ASCII ones (İ ı ſ K) and non-ASCII whitespace
+NAME_PIECES = [
+    *("-WA", "-wa", "-wA", "0", "123", "4567", "WhatsApp", "whatſapp", "TELEGRAM", "signal-"),
+    *("SIGNAL", "meſſenger", "Messenger", "_edited", "-EDITED", "edit", "edıt", "EDİT", "ed"),
+    *("ited", "Screenshot", "(", ")", "copy", "COPY", "Kopie", "\u212aopie", "_copy", "-copy"),
+    *(" ", "\u00a0", "\u2003", "\t", ".", "jpg", "IMG", "x", "é", "_", "-", "/"),
+]
+
+
+@settings(max_examples=1500, deadline=None, database=None)
+@given(st.lists(st.sampled_from(NAME_PIECES), max_size=8).map("".join))
+def test_copy_names_are_those_the_pattern_finds(name: str) -> None:
+    assert looks_like_copy(name) is (_COPY_NAME.search(name) is not None)
 
 
 def facts(file_id: int, **changes: object) -> Facts:

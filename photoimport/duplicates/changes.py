@@ -18,7 +18,7 @@ from photoimport.db.models import FILE
 from photoimport.duplicates.merge import Facts, FieldChange
 from photoimport.duplicates.values import Member
 
-__all__ = ["Batch", "State", "decode", "encode", "revert", "state_of", "write_batch"]
+__all__ = ["Batch", "decode", "encode", "facts_of", "revert", "write_batch"]
 
 GROUP: sa.Table = DupGroup.__table__  # type: ignore[attr-defined]
 CHANGE: sa.Table = DupChange.__table__  # type: ignore[attr-defined]
@@ -87,28 +87,21 @@ class Batch:
             )
 
 
-@dataclass(slots=True)  # many per decision: plain slots, fast to build
-class State:
-    facts: Facts
-    discarded: bool
-    dup_decision_id: int | None
-
-
-def state_of(m: Member) -> State:
-    """What a decision reads of a member (read with the group: no second query)."""
-    facts = Facts(
-        file_id=m.file_id,
-        effective_utc=m.effective_utc,
-        effective_local=m.effective_local,
-        effective_offset_minutes=m.effective_offset_minutes,
-        effective_confidence=m.confidence,
-        date_decided=m.date_decided,
-        gps_latitude=m.gps_latitude,
-        gps_longitude=m.gps_longitude,
-        make=m.make,
-        model=m.model,
+def facts_of(m: Member) -> Facts:
+    """What merging reads of a member (read with the group: no second query), by position in
+    ``Facts``' order (one per photo of a resolve)."""
+    return Facts(
+        m.file_id,
+        m.effective_utc,
+        m.effective_local,
+        m.effective_offset_minutes,
+        m.confidence,  # effective_confidence
+        m.date_decided,
+        m.gps_latitude,
+        m.gps_longitude,
+        m.make,
+        m.model,
     )
-    return State(facts, m.discarded, m.dup_decision_id)
 
 
 def write_batch(conn: Connection, decision: int, batch: Batch) -> None:

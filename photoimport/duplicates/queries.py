@@ -229,54 +229,20 @@ def _with_members(
 
 
 def _member(m: sa.Row[*tuple[Any, ...]], has_raw: bool) -> Member:
-    """A ``_MEMBER_COLUMNS`` row as a member (by position: a resolve builds one per photo)."""
-    (
-        _,
-        file_id,
-        sha,
-        path,
-        name,
-        fmt,
-        size,
-        width,
-        height,
-        local,
-        confidence,
-        make,
-        model,
-        latitude,
-        discarded,
-        thumbnail,
-        utc,
-        offset,
-        date_decision,
-        longitude,
-        decision,
-    ) = m
+    """A ``_MEMBER_COLUMNS`` row as a member. The fields go by position, in ``Member``'s order:
+    a resolve builds one per photo, and 23 keywords cost seven times as much per call."""
+    (_, file_id, sha, path, name, fmt, size, width, height, local, confidence, make, model) = m[:13]
+    (latitude, discarded, thumbnail, utc, offset, date_decision, longitude, decision) = m[13:]
     return Member(
-        file_id=file_id,
-        sha256=sha,
-        path=path,
-        name=name,
-        format=fmt,
-        size=size,
-        width=width,
-        height=height,
-        effective_local=local,
-        confidence=_CONFIDENCE.get(confidence, Confidence.NONE),
-        make=make,
-        model=model,
-        has_gps=latitude is not None,
-        has_raw=has_raw,
-        discarded=bool(discarded),
-        thumbnail=thumbnail,
-        effective_utc=utc,
-        effective_offset_minutes=offset,
-        date_decided=date_decision is not None,
-        gps_latitude=latitude,
-        gps_longitude=longitude,
-        dup_decision_id=decision,
-    )
+        file_id, sha, path, name, fmt, size, width, height, local,
+        _CONFIDENCE.get(confidence, Confidence.NONE), make, model,
+        latitude is not None,  # has_gps
+        has_raw, bool(discarded), thumbnail,
+        1,  # paths
+        utc, offset,
+        date_decision is not None,  # date_decided
+        latitude, longitude, decision,
+    )  # fmt: skip
 
 
 def _with_raw(conn: Connection, file_ids: list[int]) -> set[int]:

@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection, Engine
 from photoimport.db.bulk import roomy_cache
 from photoimport.db.decisions import DupChange, DupDecision, DupGroup, NotDuplicate
 from photoimport.db.models import utcnow
-from photoimport.duplicates.changes import FLAGS, Batch, revert, state_of, write_batch
+from photoimport.duplicates.changes import FLAGS, Batch, facts_of, revert, write_batch
 from photoimport.duplicates.merge import merge_changes
 from photoimport.duplicates.queries import GroupFilter, get_group, groups_in, iter_groups
 from photoimport.duplicates.values import (
@@ -230,10 +230,10 @@ def _plan(batch: Batch, decision: int, group: Group, kept: set[int], action: Act
         else:
             batch.kept += 1
     if group.kind is GroupKind.COPIES and gone:
-        facts = [state_of(m).facts for m in gone]
+        facts = [facts_of(m) for m in gone]
         for m in group.members:
             if m.file_id in kept:
-                batch.files.extend(merge_changes(state_of(m).facts, facts))
+                batch.files.extend(merge_changes(facts_of(m), facts))
 
 
 def _info(row: sa.Row[*tuple[Any, ...]]) -> DecisionInfo:

@@ -38,9 +38,31 @@ _COPY_NAME = re.compile(
 _CONFIDENCE_RANK = {Confidence.NONE: 0, Confidence.LOW: 1, Confidence.MEDIUM: 2, Confidence.HIGH: 3}
 
 
+# Every match of ``_COPY_NAME`` contains one of ``_HINTS`` (a whitespace for its last branch)
+# once the name is lower-cased, the four non-ASCII letters ``re.IGNORECASE`` also takes for an
+# ASCII one (İ ı for i, ſ for s, K for k) first made that letter. Most names contain none: one
+# fast search tells them apart before the slower case-blind one (a resolve asks for every name).
+# A new branch of ``_COPY_NAME`` needs its hint here (a property test compares the two).
+_HINTS = (
+    "-wa",
+    "whatsapp",
+    "telegram",
+    "signal-",
+    "messenger",
+    "edit",
+    "screenshot",
+    "(",
+    "copy",
+    "kopie",
+)
+_HINT = re.compile("|".join(re.escape(h) for h in _HINTS) + r"|\s")
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
 def looks_like_copy(name: str) -> bool:
     """The file name is one an editor, a messenger or a file manager gives a copy."""
-    return _COPY_NAME.search(name) is not None
+    folded = (name if name.isascii() else name.translate(_FOLD)).lower()
+    return _HINT.search(folded) is not None and _COPY_NAME.search(name) is not None
 
 
 def _under(path: str, folders: Sequence[str]) -> bool:
