@@ -49,6 +49,8 @@ RULES: sa.Table = DupRules.__table__  # type: ignore[attr-defined]
 GROUPJOB: sa.Table = DupGroupJob.__table__  # type: ignore[attr-defined]
 STREAM_PAGE = 2000
 _CONFIDENCE = {c.value: c for c in Confidence}
+_KINDS = {k.value: k for k in GroupKind}
+_EXACT = GroupKind.EXACT.value
 
 
 @dataclass(frozen=True)
@@ -188,42 +190,35 @@ _MEMBER_COLUMNS = (
 def _with_members(
     conn: Connection, rows: Sequence[sa.Row[*tuple[Any, ...]]], rules: KeepRules
 ) -> list[Group]:
-    ids = [int(r.id) for r in rows]
+    ids = [r.id for r in rows]
     if not ids:
         return []
     found = conn.execute(
         sa.select(*_MEMBER_COLUMNS)
         .join(FILE, FILE.c.id == MEMBER.c.file_id)
         .where(_id_in(MEMBER.c.group_id, ids))
-        .order_by(MEMBER.c.group_id, FILE.c.id)
+        .order_by(MEMBER.c.group_id, MEMBER.c.file_id)  # the key's order: no sort
     ).all()
     file_ids = [m[1] for m in found]
     raws = _with_raw(conn, file_ids)
     by_group: dict[int, list[Member]] = {}
     for m in found:
         by_group.setdefault(m[0], []).append(_member(m, m[1] in raws))
-    exact = [r.id for r in rows if r.kind == GroupKind.EXACT.value]
+    exact = [r.id for r in rows if r.kind == _EXACT]
     paths = _paths(conn, [by_group[g][0].file_id for g in exact if g in by_group])
     groups = []
     for r in rows:
-        members = by_group.get(int(r.id), [])
-        if r.kind == GroupKind.EXACT.value and members:
+        members = by_group.get(r.id, [])
+        if r.kind == _EXACT and members:
             one = members[0]
             members = [
                 replace(one, path=p, name=p.rsplit("/", 1)[-1])  # a member per path
                 for p in sorted(paths.get(one.file_id, [one.path]), key=lambda p: p != one.path)
             ]
         choice = choose_keeper(members, rules) if members else None
+        # by position (id, kind, size, newest, decision, members, choice): one per group
         groups.append(
-            Group(
-                id=int(r.id),
-                kind=GroupKind(r.kind),
-                size=int(r.size),
-                newest=r.newest_utc,
-                decision_id=r.decision_id,
-                members=tuple(members),
-                choice=choice,
-            )
+            Group(r.id, _KINDS[r.kind], r.size, r.newest_utc, r.decision_id, tuple(members), choice)
         )
     return groups
 

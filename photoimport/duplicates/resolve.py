@@ -31,7 +31,7 @@ from photoimport.db.decisions import DupChange, DupDecision, DupGroup, NotDuplic
 from photoimport.db.models import utcnow
 from photoimport.duplicates.changes import FLAGS, Batch, facts_of, revert, write_batch
 from photoimport.duplicates.merge import merge_changes
-from photoimport.duplicates.queries import GroupFilter, get_group, groups_in, iter_groups
+from photoimport.duplicates.queries import GroupFilter, get_group, groups_in
 from photoimport.duplicates.values import (
     Action,
     DecisionInfo,
@@ -90,8 +90,9 @@ def not_duplicates(engine: Engine, group_id: int, *, source: str = "cli") -> Dec
 def preview_rules(engine: Engine, flt: GroupFilter, rules: KeepRules) -> ResolvePreview:
     """What ``resolve_by_rules`` would do, written nowhere."""
     batch = Batch()
-    for group in iter_groups(engine, _to_review(flt), rules):
-        _count(batch, group)
+    with engine.connect() as conn:
+        for group in groups_in(conn, _to_review(flt), rules):
+            _count(batch, group)
     total = sum(batch.by_rule.values())
     return ResolvePreview(total, batch.kept, batch.discarded, batch.by_rule)
 

@@ -112,6 +112,13 @@ def choose_keeper(members: Sequence[Member], rules: KeepRules) -> KeeperChoice:
     if len(members) == 1:
         return KeeperChoice(0, ONLY_ONE)
     labels, scores = _scorers(rules)
+    if len(members) == 2:  # most groups: score the two until a rule tells them apart
+        a, b = members
+        for label, score in zip(labels, scores, strict=True):
+            score_a, score_b = score(a), score(b)
+            if score_a != score_b:
+                return KeeperChoice(0 if score_a > score_b else 1, label)
+        return KeeperChoice(0 if a.file_id <= b.file_id else 1, TIE)
     keys = [tuple([score(m) for score in scores]) for m in members]
     # every rule tied: the lowest photo id, then the first listed (an exact group's first path)
     best = max(range(len(members)), key=lambda i: (keys[i], -members[i].file_id, -i))
