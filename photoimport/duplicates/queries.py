@@ -110,7 +110,7 @@ def list_groups(
 ) -> list[Group]:
     """A page of groups, each with its members and the keeper ``rules`` recommend."""
     query = (
-        sa.select(GROUP)
+        sa.select(*_GROUP_COLUMNS)
         .where(*_conditions(flt))
         .order_by(*_ordering(flt.order))
         .offset(max(offset, 0))
@@ -137,7 +137,7 @@ def iter_groups(engine: Engine, flt: GroupFilter, rules: KeepRules) -> Iterator[
 def groups_in(conn: Connection, flt: GroupFilter, rules: KeepRules) -> Iterator[Group]:
     """``iter_groups`` on one connection: a decision reads the groups it changes in its own
     transaction, so the old values it writes down for undo are the ones it replaces."""
-    query = sa.select(GROUP).where(*_conditions(flt)).order_by(GROUP.c.id)
+    query = sa.select(*_GROUP_COLUMNS).where(*_conditions(flt)).order_by(GROUP.c.id)
     result = conn.execute(query.execution_options(yield_per=STREAM_PAGE))  # one scan
     for rows in result.partitions():
         yield from _with_members(conn, rows, rules)
@@ -145,7 +145,7 @@ def groups_in(conn: Connection, flt: GroupFilter, rules: KeepRules) -> Iterator[
 
 def _page_after(conn: Connection, flt: GroupFilter, rules: KeepRules, last: int) -> list[Group]:
     query = (
-        sa.select(GROUP)
+        sa.select(*_GROUP_COLUMNS)
         .where(*_conditions(flt), GROUP.c.id > last)
         .order_by(GROUP.c.id)
         .limit(STREAM_PAGE)
@@ -155,13 +155,16 @@ def _page_after(conn: Connection, flt: GroupFilter, rules: KeepRules, last: int)
 
 def get_group(engine: Engine, group_id: int, rules: KeepRules) -> Group:
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(GROUP).where(GROUP.c.id == group_id)).all()
+        query = sa.select(*_GROUP_COLUMNS).where(GROUP.c.id == group_id)
+        rows = conn.execute(query).all()
         groups = _with_members(conn, rows, rules)
     if not groups:
         raise GroupNotFound(f"no duplicate group number {group_id}")
     return groups[0]
 
 
+# a group row as ``_with_members`` reads it, by position
+_GROUP_COLUMNS = (GROUP.c.id, GROUP.c.kind, GROUP.c.size, GROUP.c.newest_utc, GROUP.c.decision_id)
 _MEMBER_COLUMNS = (
     MEMBER.c.group_id,
     FILE.c.id,
@@ -190,7 +193,8 @@ _MEMBER_COLUMNS = (
 def _with_members(
     conn: Connection, rows: Sequence[sa.Row[*tuple[Any, ...]]], rules: KeepRules
 ) -> list[Group]:
-    ids = [r.id for r in rows]
+    """``_GROUP_COLUMNS`` rows as groups, with their members and the keeper ``rules`` choose."""
+    ids = [r[0] for r in rows]
     if not ids:
         return []
     found = conn.execute(
@@ -199,26 +203,24 @@ def _with_members(
         .where(_id_in(MEMBER.c.group_id, ids))
         .order_by(MEMBER.c.group_id, MEMBER.c.file_id)  # the key's order: no sort
     ).all()
-    file_ids = [m[1] for m in found]
-    raws = _with_raw(conn, file_ids)
+    raws = _with_raw(conn, [m[1] for m in found])
     by_group: dict[int, list[Member]] = {}
     for m in found:
         by_group.setdefault(m[0], []).append(_member(m, m[1] in raws))
-    exact = [r.id for r in rows if r.kind == _EXACT]
+    exact = [r[0] for r in rows if r[1] == _EXACT]
     paths = _paths(conn, [by_group[g][0].file_id for g in exact if g in by_group])
     groups = []
-    for r in rows:
-        members = by_group.get(r.id, [])
-        if r.kind == _EXACT and members:
+    for group_id, kind, size, newest, decision in rows:
+        members = by_group.get(group_id, [])
+        if kind == _EXACT and members:
             one = members[0]
             members = [
                 replace(one, path=p, name=p.rsplit("/", 1)[-1])  # a member per path
                 for p in sorted(paths.get(one.file_id, [one.path]), key=lambda p: p != one.path)
             ]
         choice = choose_keeper(members, rules) if members else None
-        # by position (id, kind, size, newest, decision, members, choice): one per group
-        groups.append(
-            Group(r.id, _KINDS[r.kind], r.size, r.newest_utc, r.decision_id, tuple(members), choice)
+        groups.append(  # by position: one per group
+            Group(group_id, _KINDS[kind], size, newest, decision, tuple(members), choice)
         )
     return groups
 
