@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from photoimport.db.decisions import DupChange, DupGroup
 from photoimport.db.engine import make_engine
 from photoimport.db.models import FILE
+from photoimport.duplicates import queries
 from photoimport.duplicates.groups import assign_near_groups
 from photoimport.duplicates.queries import GroupFilter, count_groups
 from photoimport.duplicates.resolve import keep, preview_rules, resolve_by_rules, undo
@@ -150,8 +151,9 @@ def test_larger_file_first_keeps_the_copy_and_gives_it_what_the_original_knew(
 
 
 def test_each_rule_order_its_keepers_and_undo_restores_every_value(
-    engine: Engine, library: dict[str, int]
+    engine: Engine, library: dict[str, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(queries, "STREAM_PAGE", 1)  # a read of one group at a time, streamed
     before = snapshot(engine)
     expected = {
         "default": (KeepRules(), {"original", "b2"}),
