@@ -26,7 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from photoimport.db.bulk import roomy_cache
+from photoimport.db.bulk import paused_gc, roomy_cache
 from photoimport.db.decisions import DupChange, DupDecision, DupGroup, NotDuplicate
 from photoimport.db.models import utcnow
 from photoimport.duplicates.changes import FLAGS, Batch, facts_of, revert, write_batch
@@ -90,7 +90,7 @@ def not_duplicates(engine: Engine, group_id: int, *, source: str = "cli") -> Dec
 def preview_rules(engine: Engine, flt: GroupFilter, rules: KeepRules) -> ResolvePreview:
     """What ``resolve_by_rules`` would do, written nowhere."""
     batch = Batch()
-    with engine.connect() as conn:
+    with paused_gc(), engine.connect() as conn:
         for group in groups_in(conn, _to_review(flt), rules):
             _count(batch, group)
     total = sum(batch.by_rule.values())
@@ -174,7 +174,7 @@ Plan = Callable[[Connection], Iterable[tuple[Group, set[int]]]]  # each group, t
 def _decide(
     engine: Engine, action: Action, plan: Plan, source: str, rules: str | None = None
 ) -> DecisionInfo:
-    with engine.begin() as conn, roomy_cache(conn):
+    with paused_gc(), engine.begin() as conn, roomy_cache(conn):
         inserted = conn.execute(
             DECISION.insert().values(
                 action=action.value,
