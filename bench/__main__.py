@@ -85,7 +85,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--rss-n", type=int, default=2000, help="files in the RSS job")
     parser.add_argument("--page-rows", type=int, default=100_000, help="File rows for pages")
     parser.add_argument(
-        "--dup-rows", type=int, default=1_000_000, help="photos behind the Duplicates page"
+        "--dup-rows",
+        type=int,
+        default=1_000_000,
+        help="photos behind the Duplicates page (0: only the resolve-all part)",
     )
     parser.add_argument(
         "--resolve-rows", type=int, default=100_000, help="photos resolved by the rules"

@@ -108,6 +108,14 @@ def test_groups_have_kinds_and_variants_are_never_duplicates(
     assert copies.keeper is not None
     assert copies.keeper.file_id == library["original"]
     assert copies.keeper.has_raw  # the RAW beside it counts for its primary, never as a copy
+    add_photo(  # a Live Photo's motion part beside the messenger copy: a variant, not a RAW
+        sqlite_engine, library["job"], "v" * 64, None, kind="video", variant_of=library["messenger"]
+    )
+    again = groups_by_kind(sqlite_engine)[GroupKind.COPIES]
+    assert {m.file_id: m.has_raw for m in again.members} == {
+        library["original"]: True,
+        library["messenger"]: False,
+    }
     assert {m.file_id for m in groups[GroupKind.SIMILAR].members} == {
         library["burst1"],
         library["burst2"],

@@ -6,11 +6,27 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from photoimport.duplicates.kinds import Shot, group_with_kinds, sha_pair
 from photoimport.duplicates.merge import Facts, merge_changes
-from photoimport.duplicates.rules import choose_keeper, looks_like_copy, parse_rules
-from photoimport.duplicates.values import TIE, GroupKind, KeepRule, KeepRules, Member
+from photoimport.duplicates.rules import (
+    _COPY_NAME,
+    choose_keeper,
+    looks_like_copy,
+    parse_rules,
+    rule_scores,
+)
+from photoimport.duplicates.values import (
+    ONLY_ONE,
+    TIE,
+    GroupKind,
+    KeeperChoice,
+    KeepRule,
+    KeepRules,
+    Member,
+)
 from photoimport.enums import Confidence
 from photoimport.errors import DuplicatesError
 
@@ -82,6 +98,66 @@ def test_parse_rules_puts_named_rules_first_and_refuses_unknown_names() -> None:
         parse_rules("biggest")
 
 
+def one_rule_at_a_time(members: list[Member], rules: KeepRules) -> KeeperChoice:
+    """The rules as issue 13 states them: each keeps the best of those still in the running;
+    the one that leaves a single member decided; all tied: the lowest id, then the first."""
+    if len(members) == 1:
+        return KeeperChoice(0, ONLY_ONE)
+    scores = rule_scores(rules)
+    running = list(range(len(members)))
+    for rule in rules.order:
+        if rule is KeepRule.PREFERRED_FOLDER and not rules.preferred_folders:
+            continue
+        values = [scores[rule](members[i]) for i in running]
+        running = [i for i, v in zip(running, values, strict=True) if v == max(values)]
+        if len(running) == 1:
+            return KeeperChoice(running[0], rule.label)
+    return KeeperChoice(min(running, key=lambda i: (members[i].file_id, i)), TIE)
+
+
+# few values per fact, so that rules tie often and the later ones decide
+MEMBERS = st.builds(
+    member,
+    st.integers(1, 4),  # the same id twice: an exact group lists one photo per path
+    width=st.sampled_from([1600, 4032]),
+    size=st.sampled_from([1_000_000, 2_000_000]),
+    confidence=st.sampled_from(list(Confidence)),
+    make=st.sampled_from([None, "Apple"]),
+    has_raw=st.booleans(),
+    has_gps=st.booleans(),
+    effective_local=st.sampled_from([None, "2021-04-11T20:47:53"]),
+    name=st.sampled_from(["IMG_0001.JPG", "IMG-20210101-WA0003.jpg", "x (1).jpg"]),
+    path=st.sampled_from(["/p/a.jpg", "/photos/2021/a.jpg", "/photos/b.jpg", "/chat/x.jpg"]),
+)
+RULES = st.builds(
+    KeepRules,
+    order=st.permutations(list(KeepRule)).map(tuple),
+    preferred_folders=st.sampled_from([(), ("/photos",), ("/chat", "/p")]),
+)
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(st.lists(MEMBERS, min_size=1, max_size=5), RULES)
+def test_the_keeper_and_its_rule_are_those_of_one_rule_at_a_time(
+    members: list[Member], rules: KeepRules
+) -> None:
+    assert choose_keeper(members, rules) == one_rule_at_a_time(members, rules)
+
+
+def test_reordering_the_rules_changes_keeper_and_deciding_rule() -> None:
+    raw = member(1, has_raw=True, size=1_000_000, width=1600, height=1200)
+    big = member(2, size=5_000_000, width=1600, height=1200)
+    wide = member(3, size=1_000_000)
+    group = [raw, big, wide]
+    assert choose_keeper(group, parse_rules("raw")) == KeeperChoice(0, "has a RAW beside it")
+    assert choose_keeper(group, parse_rules("larger")) == KeeperChoice(1, "larger file")
+    assert choose_keeper(group, parse_rules("pixels")) == KeeperChoice(2, "more pixels")
+    assert choose_keeper(group, parse_rules("first-seen")) == KeeperChoice(0, "imported first")
+    same = [member(7), member(7, path="/p/IMG_0001 (1).JPG")]  # one photo, two paths
+    assert choose_keeper(same, KeepRules(order=(KeepRule.LARGER,))) == KeeperChoice(0, TIE)
+    assert choose_keeper(same, parse_rules("shorter-path")) == KeeperChoice(0, "shorter path")
+
+
 @pytest.mark.parametrize(
     ("name", "copy"),
     [
@@ -94,6 +170,22 @@ def test_parse_rules_puts_named_rules_first_and_refuses_unknown_names() -> None:
 )
 def test_copy_names(name: str, copy: bool) -> None:
     assert looks_like_copy(name) is copy
+
+
+# pieces of every branch of the copy-name pattern, in several cases, with the non-ASCII letters
+# a case-blind match takes for ASCII ones (İ ı ſ K) and non-ASCII whitespace
+NAME_PIECES = [
+    *("-WA", "-wa", "-wA", "0", "123", "4567", "WhatsApp", "whatſapp", "TELEGRAM", "signal-"),
+    *("SIGNAL", "meſſenger", "Messenger", "_edited", "-EDITED", "edit", "edıt", "EDİT", "ed"),
+    *("ited", "Screenshot", "(", ")", "copy", "COPY", "Kopie", "\u212aopie", "_copy", "-copy"),
+    *(" ", "\u00a0", "\u2003", "\t", ".", "jpg", "IMG", "x", "é", "_", "-", "/"),
+]
+
+
+@settings(max_examples=1500, deadline=None, database=None)
+@given(st.lists(st.sampled_from(NAME_PIECES), max_size=8).map("".join))
+def test_copy_names_are_those_the_pattern_finds(name: str) -> None:
+    assert looks_like_copy(name) is (_COPY_NAME.search(name) is not None)
 
 
 def facts(file_id: int, **changes: object) -> Facts:

@@ -18,12 +18,14 @@ from photoimport.db.models import FILE
 from photoimport.duplicates.merge import Facts, FieldChange
 from photoimport.duplicates.values import Member
 
-__all__ = ["Batch", "State", "decode", "encode", "revert", "state_of", "write_batch"]
+__all__ = ["Batch", "decode", "encode", "facts_of", "revert", "write_batch"]
 
 GROUP: sa.Table = DupGroup.__table__  # type: ignore[attr-defined]
 CHANGE: sa.Table = DupChange.__table__  # type: ignore[attr-defined]
 NOTDUP: sa.Table = NotDuplicate.__table__  # type: ignore[attr-defined]
 CHUNK = 500
+SET_CHUNK = 5000  # ids per UPDATE: few statements, each reading its rows in id order
+FLAGS = frozenset({"discarded", "dup_decision_id"})  # written by ``Batch.marked``
 DATETIME_FIELDS = frozenset({"effective_utc"})
 
 
@@ -52,8 +54,17 @@ def decode(field: str, text: str | None) -> object:
 
 @dataclass
 class Batch:
-    """What one decision changes, collected before it is written."""
+    """What one decision changes, collected before it is written.
 
+    Every member of a decided group gets the decision's id in ``dup_decision_id``: ``marked``
+    holds their ids by their new ``discarded`` value (``None``: it stays as it is). ``files``
+    are the changes that get a ``DupChange`` row: what merging gives a keeper, and the flags of
+    a photo that was not plain before (``mark``).
+    """
+
+    marked: dict[bool | None, list[int]] = field(
+        default_factory=lambda: {True: [], False: [], None: []}
+    )
     files: list[FieldChange] = field(default_factory=list)
     groups: list[tuple[int, int | None]] = field(default_factory=list)  # (group, old decision)
     pairs: set[tuple[str, str]] = field(default_factory=set)
@@ -61,48 +72,48 @@ class Batch:
     discarded: int = 0
     by_rule: dict[str, int] = field(default_factory=dict)
 
+    def mark(self, m: Member, discard: bool, decision: int) -> None:
+        """``m`` kept or discarded by ``decision``. A plain photo (not discarded, no decision
+        yet) needs no row: undo finds it by its ``dup_decision_id`` (``revert``). Any other gets
+        a row per flag that changes, so undo puts back both (a photo kept by an earlier "keep
+        all" is kept again, not left discarded)."""
+        new = None if discard == m.discarded else discard
+        self.marked[new].append(m.file_id)
+        if m.discarded or m.dup_decision_id is not None:
+            if new is not None:
+                self.files.append(FieldChange(m.file_id, "discarded", m.discarded, discard))
+            self.files.append(
+                FieldChange(m.file_id, "dup_decision_id", m.dup_decision_id, decision)
+            )
 
-@dataclass(slots=True)  # many per decision: plain slots, fast to build
-class State:
-    facts: Facts
-    discarded: bool
-    dup_decision_id: int | None
 
-
-def state_of(m: Member) -> State:
-    """What a decision reads of a member (read with the group: no second query)."""
-    facts = Facts(
-        file_id=m.file_id,
-        effective_utc=m.effective_utc,
-        effective_local=m.effective_local,
-        effective_offset_minutes=m.effective_offset_minutes,
-        effective_confidence=m.confidence,
-        date_decided=m.date_decided,
-        gps_latitude=m.gps_latitude,
-        gps_longitude=m.gps_longitude,
-        make=m.make,
-        model=m.model,
+def facts_of(m: Member) -> Facts:
+    """What merging reads of a member (read with the group: no second query), by position in
+    ``Facts``' order (one per photo of a resolve)."""
+    return Facts(
+        m.file_id,
+        m.effective_utc,
+        m.effective_local,
+        m.effective_offset_minutes,
+        m.confidence,  # effective_confidence
+        m.date_decided,
+        m.gps_latitude,
+        m.gps_longitude,
+        m.make,
+        m.model,
     )
-    return State(facts, m.discarded, m.dup_decision_id)
 
 
 def write_batch(conn: Connection, decision: int, batch: Batch) -> None:
-    """Write ``batch``: the new values, then a change row per value with its old one.
-
-    The most common changes get no row (``_implied``): a photo discarded for the first time,
-    a decision id replacing NULL on a photo or a group; undo puts them back wherever this
-    decision's id still stands (``revert``). The values are written a chunk of ids per
-    statement.
-    """
-    per_file: dict[int, dict[str, object]] = {}
-    for change in batch.files:
-        per_file.setdefault(change.file_id, {})[change.field] = change.new
-    same: dict[tuple[tuple[str, str], ...], list[int]] = {}
-    for file_id, values in per_file.items():
-        key = tuple((name, encode(value)) for name, value in values.items())  # same order
-        same.setdefault(key, []).append(file_id)
-    for file_ids in same.values():  # one statement sets every field of a chunk of photos
-        _set(conn, FILE, file_ids, per_file[file_ids[0]])
+    """Write ``batch``: the flags of every marked photo a chunk of ids per statement, the merged
+    values with one prepared statement per set of fields, the groups' decision, then a change
+    row per value with its old one (one ``executemany``)."""
+    for new, file_ids in batch.marked.items():
+        values: dict[str, object] = {"dup_decision_id": decision}
+        if new is not None:
+            values["discarded"] = new
+        _set(conn, FILE, file_ids, values)
+    _write_values(conn, [c for c in batch.files if c.field not in FLAGS])
     _set(conn, GROUP, [g for g, _ in batch.groups], {"decision_id": decision})
     rows = [
         {
@@ -114,7 +125,6 @@ def write_batch(conn: Connection, decision: int, batch: Batch) -> None:
             "new_value": encode(c.new),
         }
         for c in batch.files
-        if not _implied(c)
     ] + [
         {
             "decision_id": decision,
@@ -142,25 +152,37 @@ def write_batch(conn: Connection, decision: int, batch: Batch) -> None:
             conn.execute(NOTDUP.insert(), fresh)
 
 
-def _implied(change: FieldChange) -> bool:
-    """A change undo can tell without a row: a photo first discarded, or first given a decision
-    id, by this decision (its ``dup_decision_id`` says which)."""
-    if change.field == "dup_decision_id":
-        return change.old is None
-    return change.field == "discarded" and change.old is False and change.new is True
+def _write_values(conn: Connection, changes: list[FieldChange]) -> None:
+    """Each photo's new values: photos with the same fields share one prepared ``UPDATE``
+    (``executemany``), whatever their values."""
+    per_file: dict[int, dict[str, object]] = {}
+    for change in changes:
+        per_file.setdefault(change.file_id, {})[change.field] = change.new
+    same: dict[tuple[str, ...], list[dict[str, object]]] = {}
+    for file_id, values in per_file.items():
+        params = {f"v_{name}": value for name, value in values.items()}
+        same.setdefault(tuple(values), []).append({"v_id": file_id, **params})
+    for names, rows in same.items():
+        update = (
+            FILE.update()
+            .where(FILE.c.id == sa.bindparam("v_id"))
+            .values({n: sa.bindparam(f"v_{n}", type_=FILE.c[n].type) for n in names})
+        )
+        conn.execute(update, rows)
 
 
 def _set(conn: Connection, table: sa.Table, ids: list[int], values: dict[str, object]) -> None:
     """``UPDATE table SET values WHERE id IN ids``, a chunk at a time. The ids are integers
     written into the statement (a text statement compiles in microseconds; an expanding IN of
-    500 parameters costs milliseconds to compile, 200 times per 100,000 photos)."""
+    thousands of parameters costs milliseconds to compile, per chunk)."""
     assigns = ", ".join(f"{name} = :v{n}" for n, name in enumerate(values))
     params = [
         sa.bindparam(f"v{n}", value, type_=table.c[name].type)
         for n, (name, value) in enumerate(values.items())
     ]
-    for start in range(0, len(ids), CHUNK):
-        listed = ", ".join(str(int(i)) for i in ids[start : start + CHUNK])
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), SET_CHUNK):
+        listed = ", ".join(str(int(i)) for i in ordered[start : start + SET_CHUNK])
         statement = f"UPDATE {table.name} SET {assigns} WHERE id IN ({listed})"
         conn.execute(sa.text(statement).bindparams(*params))
 
@@ -193,7 +215,8 @@ def revert(conn: Connection, decision: int) -> int:
             back.setdefault(r.old_value, []).append(target)
         for old, targets in back.items():
             _set(conn, table, targets, {column.name: decode(column.name, old)})
-    # the changes with no row (``_implied``), where the decision's id still stands
+    # the changes with no row (a plain photo: ``Batch.mark``; a group), where the decision's
+    # id still stands
     mine = FILE.c.dup_decision_id == decision
     conn.execute(FILE.update().where(mine, FILE.c.discarded.is_(True)).values(discarded=False))
     conn.execute(FILE.update().where(mine).values(dup_decision_id=None))

@@ -18,19 +18,20 @@ disk: "discarded" is ``File.discarded`` (export leaves it out, the gallery hides
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from itertools import combinations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
+from photoimport.db.bulk import paused_gc, roomy_cache
 from photoimport.db.decisions import DupChange, DupDecision, DupGroup, NotDuplicate
 from photoimport.db.models import utcnow
-from photoimport.duplicates.changes import Batch, revert, state_of, write_batch
-from photoimport.duplicates.merge import FieldChange, merge_changes
-from photoimport.duplicates.queries import GroupFilter, get_group, iter_groups
+from photoimport.duplicates.changes import FLAGS, Batch, facts_of, revert, write_batch
+from photoimport.duplicates.merge import merge_changes
+from photoimport.duplicates.queries import GroupFilter, get_group, groups_in
 from photoimport.duplicates.values import (
     Action,
     DecisionInfo,
@@ -67,12 +68,13 @@ def keep(
     if not wanted or unknown:
         listed = ", ".join(str(i) for i in sorted(unknown)) or "none"
         raise InvalidResolution(f"keep needs photos of group {group_id}; not members: {listed}")
-    return _decide(engine, Action.KEEP, [(group, wanted)], source)
+    return _decide(engine, Action.KEEP, lambda _: [(group, wanted)], source)
 
 
 def keep_all(engine: Engine, group_id: int, *, source: str = "cli") -> DecisionInfo:
     group = get_group(engine, group_id, KeepRules())
-    return _decide(engine, Action.KEEP_ALL, [(group, {m.file_id for m in group.members})], source)
+    everyone = {m.file_id for m in group.members}
+    return _decide(engine, Action.KEEP_ALL, lambda _: [(group, everyone)], source)
 
 
 def not_duplicates(engine: Engine, group_id: int, *, source: str = "cli") -> DecisionInfo:
@@ -82,14 +84,15 @@ def not_duplicates(engine: Engine, group_id: int, *, source: str = "cli") -> Dec
             f"group {group_id} is one content (the same bytes) under several paths: "
             "it cannot be 'not duplicates'; keep all instead"
         )
-    return _decide(engine, Action.NOT_DUPLICATES, [(group, set())], source)
+    return _decide(engine, Action.NOT_DUPLICATES, lambda _: [(group, set())], source)
 
 
 def preview_rules(engine: Engine, flt: GroupFilter, rules: KeepRules) -> ResolvePreview:
     """What ``resolve_by_rules`` would do, written nowhere."""
     batch = Batch()
-    for group in iter_groups(engine, _to_review(flt), rules):
-        _count(batch, group)
+    with paused_gc(), engine.connect() as conn:
+        for group in groups_in(conn, _to_review(flt), rules):
+            _count(batch, group)
     total = sum(batch.by_rule.values())
     return ResolvePreview(total, batch.kept, batch.discarded, batch.by_rule)
 
@@ -97,20 +100,23 @@ def preview_rules(engine: Engine, flt: GroupFilter, rules: KeepRules) -> Resolve
 def resolve_by_rules(
     engine: Engine, flt: GroupFilter, rules: KeepRules, *, source: str = "cli"
 ) -> DecisionInfo:
-    chosen = []
-    for group in iter_groups(engine, _to_review(flt), rules):
-        keeper = group.keeper
-        if keeper is not None:
-            chosen.append((group, {keeper.file_id}))
-    if not chosen:
-        raise InvalidResolution("no group to review matches the filter")
+    """Every group of ``flt`` to review, its keeper the one ``rules`` choose: one decision. The
+    groups are read in the decision's transaction and planned as they stream (no group is kept
+    once planned)."""
+
+    def chosen(conn: Connection) -> Iterator[tuple[Group, set[int]]]:
+        for group in groups_in(conn, _to_review(flt), rules):
+            keeper = group.keeper
+            if keeper is not None:
+                yield group, {keeper.file_id}
+
     order = ",".join(r.value for r in rules.order)
     return _decide(engine, Action.RULES, chosen, source, order)
 
 
 def undo(engine: Engine, decision_id: int | None = None) -> DecisionInfo:
     """Undo a decision (the newest one still in force by default)."""
-    with engine.begin() as conn:
+    with engine.begin() as conn, roomy_cache(conn):
         query = sa.select(DECISION)
         if decision_id is None:
             query = query.where(DECISION.c.undone_at.is_(None)).order_by(DECISION.c.id.desc())
@@ -162,43 +168,46 @@ def _count(batch: Batch, group: Group) -> None:
         batch.discarded += len(group.members) - 1
 
 
+Plan = Callable[[Connection], Iterable[tuple[Group, set[int]]]]  # each group, the ids it keeps
+
+
 def _decide(
-    engine: Engine,
-    action: Action,
-    chosen: Sequence[tuple[Group, set[int]]],
-    source: str,
-    rules: str | None = None,
+    engine: Engine, action: Action, plan: Plan, source: str, rules: str | None = None
 ) -> DecisionInfo:
-    with engine.begin() as conn:
+    with paused_gc(), engine.begin() as conn, roomy_cache(conn):
         inserted = conn.execute(
             DECISION.insert().values(
                 action=action.value,
                 source=source,
                 summary="",
                 rules=rules,
-                groups=len(chosen),
+                groups=0,
                 created_at=utcnow(),
             )
         ).inserted_primary_key
         assert inserted is not None
         decision = int(inserted[0])
         batch = Batch()
-        for group, kept in chosen:
+        for group, kept in plan(conn):
             _plan(batch, decision, group, kept, action)
+        if not batch.groups:  # rolls the decision back
+            raise InvalidResolution("no group to review matches the filter")
         write_batch(conn, decision, batch)
-        summary = _summary(action, batch, chosen)
-        conn.execute(DECISION.update().where(DECISION.c.id == decision).values(summary=summary))
+        conn.execute(
+            DECISION.update()
+            .where(DECISION.c.id == decision)
+            .values(summary=_summary(action, batch), groups=len(batch.groups))
+        )
         row = conn.execute(sa.select(DECISION).where(DECISION.c.id == decision)).one()
     return _info(row)
 
 
-def _summary(action: Action, batch: Batch, chosen: Sequence[tuple[Group, set[int]]]) -> str:
-    groups = f"{len(chosen):,} group{'s' if len(chosen) != 1 else ''}"
+def _summary(action: Action, batch: Batch) -> str:
+    count = len(batch.groups)
+    groups = f"{count:,} group{'s' if count != 1 else ''}"
     if action is Action.NOT_DUPLICATES:
         return f"{groups}: not duplicates ({len(batch.pairs)} pairs remembered)"
-    merged = len(
-        {c.file_id for c in batch.files if c.field not in ("discarded", "dup_decision_id")}
-    )
+    merged = len({c.file_id for c in batch.files if c.field not in FLAGS})
     extra = f", {merged} keepers got facts from their copies" if merged else ""
     return f"{groups}: kept {batch.kept:,}, discarded {batch.discarded:,}{extra}"
 
@@ -212,18 +221,20 @@ def _plan(batch: Batch, decision: int, group: Group, kept: set[int], action: Act
         shas = sorted({m.sha256 for m in group.members})
         batch.pairs.update(combinations(shas, 2))
         return
+    gone = []
     for m in group.members:
         discard = m.file_id not in kept
-        batch.discarded += discard
-        batch.kept += not discard
-        if m.discarded != discard:
-            batch.files.append(FieldChange(m.file_id, "discarded", m.discarded, discard))
-        batch.files.append(FieldChange(m.file_id, "dup_decision_id", m.dup_decision_id, decision))
-    gone = [state_of(m).facts for m in group.members if m.file_id not in kept]
+        batch.mark(m, discard, decision)
+        if discard:
+            batch.discarded += 1
+            gone.append(m)
+        else:
+            batch.kept += 1
     if group.kind is GroupKind.COPIES and gone:
+        facts = [facts_of(m) for m in gone]
         for m in group.members:
             if m.file_id in kept:
-                batch.files.extend(merge_changes(state_of(m).facts, gone))
+                batch.files.extend(merge_changes(facts_of(m), facts))
 
 
 def _info(row: sa.Row[*tuple[Any, ...]]) -> DecisionInfo:

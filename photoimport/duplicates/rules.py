@@ -38,9 +38,31 @@ _COPY_NAME = re.compile(
 _CONFIDENCE_RANK = {Confidence.NONE: 0, Confidence.LOW: 1, Confidence.MEDIUM: 2, Confidence.HIGH: 3}
 
 
+# Every match of ``_COPY_NAME`` contains one of ``_HINTS`` (a whitespace for its last branch)
+# once the name is lower-cased, the four non-ASCII letters ``re.IGNORECASE`` also takes for an
+# ASCII one (İ ı for i, ſ for s, K for k) first made that letter. Most names contain none: one
+# fast search tells them apart before the slower case-blind one (a resolve asks for every name).
+# A new branch of ``_COPY_NAME`` needs its hint here (a property test compares the two).
+_HINTS = (
+    "-wa",
+    "whatsapp",
+    "telegram",
+    "signal-",
+    "messenger",
+    "edit",
+    "screenshot",
+    "(",
+    "copy",
+    "kopie",
+)
+_HINT = re.compile("|".join(re.escape(h) for h in _HINTS) + r"|\s")
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
 def looks_like_copy(name: str) -> bool:
     """The file name is one an editor, a messenger or a file manager gives a copy."""
-    return _COPY_NAME.search(name) is not None
+    folded = (name if name.isascii() else name.translate(_FOLD)).lower()
+    return _HINT.search(folded) is not None and _COPY_NAME.search(name) is not None
 
 
 def _under(path: str, folders: Sequence[str]) -> bool:
@@ -65,32 +87,54 @@ def rule_scores(rules: KeepRules) -> dict[KeepRule, Callable[[Member], float]]:
 
 
 @cache
-def _scorers(rules: KeepRules) -> tuple[tuple[str, Callable[[Member], float]], ...]:
-    """The rules in order as (label, score), once per rule list; without preferred folders that
-    rule ties for everyone and is left out."""
+def _scorers(rules: KeepRules) -> tuple[tuple[str, ...], tuple[Callable[[Member], float], ...]]:
+    """The rules in order: their labels and their scores, once per rule list; without preferred
+    folders that rule ties for everyone and is left out."""
     scores = rule_scores(rules)
-    return tuple(
-        (rule.label, scores[rule])
+    used = [
+        rule
         for rule in rules.order
         if rule is not KeepRule.PREFERRED_FOLDER or rules.preferred_folders
-    )
+    ]
+    return tuple(r.label for r in used), tuple(scores[r] for r in used)
 
 
 def choose_keeper(members: Sequence[Member], rules: KeepRules) -> KeeperChoice:
-    """The best member by ``rules`` and the rule that decided."""
+    """The best member by ``rules`` and the rule that decided.
+
+    Applying the rules one after the other, each keeping the best of those still in the running,
+    leaves the members whose scores (in rule order) are the greatest tuple; the deciding rule is
+    the first one on which the runner-up (the member sharing the longest prefix of scores with
+    the keeper) scores lower. One tuple per member: no list per rule and group.
+    """
     if not members:
         raise DuplicatesError("a group with no members has no keeper")
-    running = list(range(len(members)))
-    if len(running) == 1:
+    if len(members) == 1:
         return KeeperChoice(0, ONLY_ONE)
-    for label, score in _scorers(rules):
-        values = [score(members[i]) for i in running]
-        best = max(values)
-        running = [i for i, v in zip(running, values, strict=True) if v == best]
-        if len(running) == 1:
-            return KeeperChoice(running[0], label)
-    winner = min(running, key=lambda i: (members[i].file_id, i))  # then the first listed
-    return KeeperChoice(winner, TIE)
+    labels, scores = _scorers(rules)
+    if len(members) == 2:  # most groups: score the two until a rule tells them apart
+        a, b = members
+        for label, score in zip(labels, scores, strict=True):
+            score_a, score_b = score(a), score(b)
+            if score_a != score_b:
+                return KeeperChoice(0 if score_a > score_b else 1, label)
+        return KeeperChoice(0 if a.file_id <= b.file_id else 1, TIE)
+    keys = [tuple([score(m) for score in scores]) for m in members]
+    # every rule tied: the lowest photo id, then the first listed (an exact group's first path)
+    best = max(range(len(members)), key=lambda i: (keys[i], -members[i].file_id, -i))
+    top = keys[best]
+    shared = max(_common(top, key) for i, key in enumerate(keys) if i != best)
+    return KeeperChoice(best, TIE if shared == len(labels) else labels[shared])
+
+
+def _common(a: tuple[float, ...], b: tuple[float, ...]) -> int:
+    """How many leading scores ``a`` and ``b`` share."""
+    if a == b:
+        return len(a)
+    n = 0
+    while a[n] == b[n]:
+        n += 1
+    return n
 
 
 def parse_rules(text: str | None, preferred: Sequence[str] = ()) -> KeepRules:
