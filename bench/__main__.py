@@ -14,7 +14,9 @@ Sections (``--only`` picks some; default: all):
 * ``duplicates`` issue 13: the Duplicates page with 1,000,000 photos; resolve-all of 100,000
 * ``scale``     issue 16: 100,000 unchanged files, a million-photo library, several workers
 
-The synthetic corpus (``bench.synth``) is rendered once into ``.bench-cache/`` and reused.
+The synthetic corpus is made once into ``.bench-cache/`` and reused: rendered photo by photo
+(``bench.synth``) up to 1,000 photos, above that assembled from a few rendered pictures with the
+real RAW and video samples (``bench.assemble``); ``--corpus`` picks one.
 """
 
 from __future__ import annotations
@@ -77,6 +79,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default=PHONE_SIZE,
         help="photo size WxH (default 4032x3024; smaller only to try the benchmark out)",
     )
+    parser.add_argument(
+        "--corpus",
+        choices=("auto", "rendered", "assembled"),
+        default="auto",
+        help="rendered photo by photo, or assembled (with RAW and video); auto: assembled above"
+        " 1,000 photos",
+    )
     parser.add_argument("--rounds", type=int, default=3, help="A B rounds per comparison")
     parser.add_argument(
         "--workers", type=int, default=os.cpu_count() or 1, help="processes in the pool"
@@ -116,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         scale_library=args.scale_library,
         scale_pg_files=args.scale_pg_files,
         size=args.size,
+        corpus_kind=args.corpus,
     )
     chosen = args.only or list(SECTION_NAMES)
     say(f"photoimport benchmark: sections {', '.join(chosen)}; {ctx.workers} processes")

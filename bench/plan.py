@@ -26,6 +26,8 @@ class PhotoKind(StrEnum):
 class PhotoFormat(StrEnum):
     JPEG = "JPEG"
     HEIC = "HEIC"
+    RAW = "RAW"  # real camera RAW samples (``bench.assemble`` only)
+    VIDEO = "video"  # real phone and action-camera videos (``bench.assemble`` only)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,14 @@
   completed job, a ``File`` row per file (its real SHA-256, generated metadata), an item per
   path and a ``SeenPath`` row with each file's current stat, counters rebuilt. Cached as a
   database file; each run works on a copy.
-* ``million_library(n)``: ``bench.library_seed`` rows (no image files) for the pages, cached.
+* ``million_library(n)``: ``bench.library_seed`` rows (no image files) for the pages, left as
+  the worker and a first visit leave a library: duplicate group rows written
+  (``bench.duplicates.materialise``, what the worker does after a job) and the review queue's
+  disputes worked out (``review.queue.refresh_disputes``, the queue's first view). Cached.
+
+The databases carry ``DB_VERSION`` in their names: version 1 files were made before the date
+review, duplicates and export migrations were merged (their tables are missing while the schema
+version says head), so they are not reused.
 """
 
 from __future__ import annotations
@@ -23,17 +30,20 @@ from typing import Any
 import sqlalchemy as sa
 from PIL import Image
 
+from bench.duplicates import materialise
 from bench.library_seed import seed_library
 from bench.report import progress
 from photoimport.db import counters
 from photoimport.db.engine import make_engine
 from photoimport.db.models import FILE, ITEM, JOB, JobKind, JobStatus
 from photoimport.db.seen import SEEN, file_stat
+from photoimport.review.queue import refresh_disputes
 
 CACHE = Path(__file__).resolve().parent.parent / ".bench-cache"
 PER_FOLDER = 1000
 CHUNK = 5000
-VERSION = 1
+VERSION = 1  # the generated files
+DB_VERSION = 2  # the generated databases (see the module docstring)
 
 
 def tiny_files(n: int) -> Path:
@@ -136,7 +146,7 @@ def _rows(path: Path, file_id: int, job_id: int, now: datetime) -> tuple[dict[st
 def imported_library(files: Path) -> Path:
     """A cached SQLite database in which every file under ``files`` was imported (see above)."""
     paths = sorted(files.rglob("*.jpg"))
-    db = CACHE / f"{files.name}-library-v{VERSION}.db"
+    db = CACHE / f"{files.name}-library-v{DB_VERSION}.db"
     if db.exists():
         return db
     progress(f"seeding a library of the {len(paths):,} files (once)")
@@ -179,13 +189,15 @@ def imported_library(files: Path) -> Path:
 
 def million_library(n: int) -> tuple[Path, int]:
     """A cached SQLite database with ``n`` generated File rows (``seed_library``); its job."""
-    db = CACHE / f"scale-seeded-{n}-v{VERSION}.db"
+    db = CACHE / f"scale-seeded-{n}-v{DB_VERSION}.db"
     if not db.exists():
-        progress(f"seeding {n:,} File rows (once; minutes at a million)")
+        progress(f"seeding {n:,} File rows, their duplicate groups and disputes (once; minutes)")
         partial = db.with_suffix(".partial")
         partial.unlink(missing_ok=True)
         engine = make_engine(f"sqlite:///{partial}")
         seed_library(engine, n)
+        materialise(engine)
+        refresh_disputes(engine)
         engine.dispose()
         partial.rename(db)
     engine = make_engine(f"sqlite:///{db}")

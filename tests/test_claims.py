@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 
 from photoimport.db import claims
 from photoimport.db.engine import make_engine
-from photoimport.db.models import ITEM, JOB, File, ItemState, JobKind, JobStatus, utcnow
+from photoimport.db.models import FILE, ITEM, JOB, File, ItemState, JobKind, JobStatus, utcnow
 from photoimport.db.work import ClaimedItem, ItemOutcome, TakeResult
 from photoimport.jobs.control import create_job
 from photoimport.settings import ImportSettings
@@ -125,7 +125,7 @@ def test_commit_batch_counts_links_and_makes_one_file_row_per_content(engine: En
     counts = claims.commit_batch(engine, job_id, "w", outcomes, current_file=items[3].path)
     assert (counts.done, counts.errors, counts.skipped, counts.dropped) == (4, 1, 2, 0)
     with engine.connect() as conn:
-        files = conn.execute(sa.select(claims.FILE.c.id, claims.FILE.c.sha256)).all()
+        files = conn.execute(sa.select(FILE.c.id, FILE.c.sha256)).all()
         states = conn.execute(
             sa.select(ITEM.c.state, ITEM.c.file_id, ITEM.c.error_reason).order_by(ITEM.c.id)
         ).all()

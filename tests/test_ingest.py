@@ -15,7 +15,7 @@ def _row(tmp_path: Path, relative: str) -> tuple[float | None, float | None]:
     result = process_file(CORPUS / relative, PipelineSettings(thumbs_dir=tmp_path / "thumbs"))
     assert result.ok, result.error
     row = file_row(result, tmp_path, job_id=1)
-    return row.gps_latitude, row.gps_longitude
+    return row["gps_latitude"], row["gps_longitude"]
 
 
 def test_a_real_position_is_kept(tmp_path: Path) -> None:

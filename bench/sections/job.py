@@ -1,11 +1,13 @@
-"""Issue 4 section 6: a real worker importing the corpus into SQLite, against the floor.
+"""Issue 4 section 6 (and issue 16 at 10,000): a real worker importing the corpus into SQLite,
+against the floor.
 
 On the whole corpus and on its JPEG-only split (hard links to the JPEGs: the floor decodes HEIC
 in full, which flatters the job on the whole corpus), A B A B A B: the end-to-end job
 (``create_job`` -> detached worker -> COMPLETED, in a fresh library each time), then the floor
 over the same files in a pool of the same size. Printed: files/s and CPU ms per file of each,
-the median ratios (target >= 0.85), the pipeline alone, where the job's wall time goes, and the
-database time per file.
+the median ratios (target >= 0.85; >= 0.9 for 10,000 files and more, issue 16, whose corpus is
+``bench.assemble``'s: phone JPEG and HEIC plus the real RAW and video samples), the pipeline
+alone, where the job's wall time goes, and the database time per file.
 """
 
 from __future__ import annotations
@@ -33,6 +35,11 @@ from bench.report import Cell, heading, progress, say, table
 from bench.synth import Corpus
 
 TARGET_RATIO = 0.85
+SCALE_FILES, SCALE_TARGET = 10_000, 0.9  # issue 16: the whole job at 10,000 photos
+
+
+def target_for(files: int) -> float:
+    return SCALE_TARGET if files >= SCALE_FILES else TARGET_RATIO
 
 
 def _job_side(source: Path, workers: int, size: int, runs: list[JobRun]) -> PassResult:
@@ -65,7 +72,9 @@ def jpeg_only_folder(corpus: Corpus) -> Path:
 
 def run(ctx: BenchContext) -> list[Comparison]:
     corpus = ctx.corpus
-    heading(f"end-to-end job vs floor: {len(corpus.files)} files, {ctx.workers} processes")
+    heading(f"end-to-end job vs floor: {len(corpus.files):,} files, {ctx.workers} processes")
+    mix = ", ".join(f"{len(corpus.only(f)):,} {f.value}" for f in PhotoFormat if corpus.only(f))
+    say(f"corpus: {corpus.root.name} ({mix}; {corpus.total_bytes / 1e9:.1f} GB)")
     jpegs = corpus.only(PhotoFormat.JPEG)
     splits = {
         "whole corpus": (corpus.root, corpus.files),
@@ -91,7 +100,7 @@ def run(ctx: BenchContext) -> list[Comparison]:
         all_paths = [f.path for f in corpus.files]
         pipeline, results = pipeline_pass(pool, all_paths, corpus.total_bytes)
     db = time_database(results, batch=max(4, 4 * ctx.workers))
-    _print_comparisons(comparisons)
+    _print_comparisons(comparisons, target_for(len(corpus.files)))
     job_cpu = statistics.median(r.cpu_ms_per_file for r in comparisons[0].candidate)
     say(
         f"whole corpus, pipeline alone (one pass, same pool): {pipeline.files_per_second:.1f}"
@@ -114,7 +123,7 @@ def run(ctx: BenchContext) -> list[Comparison]:
     return comparisons
 
 
-def _print_comparisons(comparisons: list[Comparison]) -> None:
+def _print_comparisons(comparisons: list[Comparison], target: float) -> None:
     rows: list[list[Cell]] = []
     for comp in comparisons:
         for i, (a, b) in enumerate(zip(comp.candidate, comp.floor, strict=True), 1):
@@ -134,12 +143,12 @@ def _print_comparisons(comparisons: list[Comparison]) -> None:
     say(table(headers, rows))
     say()
     for comp in comparisons:
-        verdict = "ok" if comp.median_ratio >= TARGET_RATIO else "BELOW TARGET"
-        cpu_verdict = "ok" if comp.median_cpu_ratio >= TARGET_RATIO else "BELOW TARGET"
+        verdict = "ok" if comp.median_ratio >= target else "BELOW TARGET"
+        cpu_verdict = "ok" if comp.median_cpu_ratio >= target else "BELOW TARGET"
         job_ms = statistics.median(1000 * r.seconds / r.files for r in comp.candidate)
         floor_ms = statistics.median(1000 * r.seconds / r.files for r in comp.floor)
         say(
-            f"{comp.name}: median ratio job/floor {comp.median_ratio:.3f} (>= {TARGET_RATIO}"
+            f"{comp.name}: median ratio job/floor {comp.median_ratio:.3f} (>= {target}"
             f" {verdict}), by CPU time {comp.median_cpu_ratio:.3f} ({cpu_verdict}); wall ms per"
             f" file: job {job_ms:.1f}, floor {floor_ms:.1f}"
         )

@@ -9,18 +9,21 @@ Every decision that two workers could race on is one conditional statement here:
 * ``claim_items``: pending items, or claimed items whose lease has expired, -> claimed by this
   worker until ``now + lease``. PostgreSQL selects with ``FOR UPDATE SKIP LOCKED``; SQLite
   serialises writers, and ``BEGIN IMMEDIATE`` takes the write lock before the selecting read.
-* ``commit_batch``: an item ends DONE / ERROR / SKIPPED only while this worker still holds
-  it (``lease_owner`` matches), new contents go in with ``INSERT ... ON CONFLICT (sha256) DO
-  NOTHING``, and the counters move by the rows that really changed, all in one transaction.
-  A result for an item someone else took over is dropped, so every item ends exactly once.
+* ``commit_batch`` (``db.batch``, re-exported here): an item ends DONE / ERROR / SKIPPED only
+  while this worker still holds it (``lease_owner`` matches), new contents go in with
+  ``INSERT ... ON CONFLICT (sha256) DO NOTHING``, and the counters move by the rows that really
+  changed, all in one transaction. A result for an item someone else took over is dropped, so
+  every item ends exactly once.
 * the rest: the job row, a run's end, what is left, a folder's listing, a known content.
-Beside it in ``db/``: ``seen`` (unchanged files), ``counters``, ``recovery`` (orphaned jobs).
+The statements a worker runs per batch or per file are built once, with bound parameters
+(building them per call cost more CPU than SQLite's work; issue 16). Beside it in ``db/``:
+``batch``, ``seen`` (unchanged files), ``counters``, ``recovery`` (orphaned jobs).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+import functools
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,19 +31,19 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
-from photoimport.db import seen
+from photoimport.db.batch import commit_batch as commit_batch
+from photoimport.db.batch import file_by_sha256
 from photoimport.db.models import (
-    FILE,
     ITEM,
     JOB,
-    File,
     ItemState,
     JobControl,
     JobKind,
     JobStatus,
     utcnow,
 )
-from photoimport.db.work import BatchCounts, ClaimedItem, ItemOutcome, JobView, TakeResult
+from photoimport.db.transaction import write_transaction as write_transaction
+from photoimport.db.work import ClaimedItem, JobView, TakeResult
 from photoimport.settings import ImportSettings
 
 TAKEABLE = (
@@ -50,20 +53,6 @@ TAKEABLE = (
     JobStatus.CANCELLED,
     JobStatus.FAILED,
 )
-
-
-@contextmanager
-def write_transaction(engine: Engine) -> Iterator[sa.Connection]:
-    """A write transaction; on SQLite it takes the write lock first (``BEGIN IMMEDIATE``)."""
-    with engine.connect() as conn:
-        if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        try:
-            yield conn
-            conn.commit()
-        except BaseException:
-            conn.rollback()
-            raise
 
 
 def take_job(
@@ -141,40 +130,54 @@ def claim_items(
     writers with ``BEGIN IMMEDIATE``.
     """
     now = utcnow()
-    pending = ITEM.c.state == ItemState.PENDING.value
-    expired = sa.and_(ITEM.c.state == ItemState.CLAIMED.value, ITEM.c.lease_expires_at < now)
+    expires = now + timedelta(seconds=lease_seconds)
     with write_transaction(engine) as conn:
-        ids = _pick_ids(conn, job_id, pending, limit)
+        ids = _pick_ids(conn, _PICK_PENDING, {"b_job": job_id, "b_limit": limit})
         if len(ids) < limit:
-            ids += _pick_ids(conn, job_id, expired, limit - len(ids))
+            wanted = {"b_job": job_id, "b_limit": limit - len(ids), "b_now": now}
+            ids += _pick_ids(conn, _PICK_EXPIRED, wanted)
         if not ids:
             return []
-        rows = conn.execute(
-            ITEM.update()
-            .where(ITEM.c.id.in_(ids))
-            .values(
-                state=ItemState.CLAIMED.value,
-                lease_owner=owner,
-                lease_expires_at=now + timedelta(seconds=lease_seconds),
-                attempts=ITEM.c.attempts + 1,
-            )
-            .returning(ITEM.c.id, ITEM.c.path, ITEM.c.attempts)
-        ).all()
+        rows = conn.execute(_CLAIM, {"b_ids": ids, "b_owner": owner, "b_expires": expires}).all()
     return sorted((ClaimedItem(r[0], r[1], r[2]) for r in rows), key=lambda c: c.id)
 
 
-def _pick_ids(
-    conn: sa.Connection, job_id: int, condition: sa.ColumnElement[bool], limit: int
-) -> list[int]:
-    pick = (
+def _pick(condition: sa.ColumnElement[bool]) -> sa.Select[int]:
+    return (
         sa.select(ITEM.c.id)
-        .where(ITEM.c.job_id == job_id, condition)
+        .where(ITEM.c.job_id == sa.bindparam("b_job"), condition)
         .order_by(ITEM.c.id)
-        .limit(limit)
+        .limit(sa.bindparam("b_limit", type_=sa.Integer))
     )
+
+
+_PICK_PENDING = _pick(ITEM.c.state == ItemState.PENDING.value)
+_PICK_EXPIRED = _pick(
+    sa.and_(
+        ITEM.c.state == ItemState.CLAIMED.value,
+        ITEM.c.lease_expires_at < sa.bindparam("b_now", type_=ITEM.c.lease_expires_at.type),
+    )
+)
+_CLAIM = (
+    ITEM.update()
+    .where(ITEM.c.id.in_(sa.bindparam("b_ids", expanding=True)))
+    .values(
+        state=ItemState.CLAIMED.value,
+        lease_owner=sa.bindparam("b_owner"),
+        lease_expires_at=sa.bindparam("b_expires", type_=ITEM.c.lease_expires_at.type),
+        attempts=ITEM.c.attempts + 1,
+    )
+    .returning(ITEM.c.id, ITEM.c.path, ITEM.c.attempts)
+)
+_PICK_LOCKED = {
+    id(stmt): stmt.with_for_update(skip_locked=True) for stmt in (_PICK_PENDING, _PICK_EXPIRED)
+}
+
+
+def _pick_ids(conn: sa.Connection, pick: sa.Select[int], params: dict[str, Any]) -> list[int]:
     if conn.dialect.name == "postgresql":
-        pick = pick.with_for_update(skip_locked=True)
-    return [int(i) for i in conn.execute(pick).scalars()]
+        pick = _PICK_LOCKED[id(pick)]
+    return [int(i) for i in conn.execute(pick, params).scalars()]
 
 
 def extend_leases(engine: Engine, job_id: int, owner: str, lease_seconds: float) -> int:
@@ -211,103 +214,13 @@ def release_owner(engine: Engine, job_id: int, owner: str) -> int:
         ).rowcount
 
 
-def _insert_file(conn: sa.Connection, values: dict[str, Any]) -> int | None:
-    """Insert one content row unless its sha256 is known; its new id, or None when known."""
-    ins: Any = postgresql.insert(FILE) if conn.dialect.name == "postgresql" else sqlite.insert(FILE)
-    stmt = (
-        ins.values(**values).on_conflict_do_nothing(index_elements=["sha256"]).returning(FILE.c.id)
-    )
-    new_id = conn.execute(stmt).scalar_one_or_none()
-    return None if new_id is None else int(new_id)
-
-
-def _file_values(file: File) -> dict[str, Any]:
-    values = file.model_dump(exclude={"id"})
-    return {k: v for k, v in values.items() if k in FILE.c}
-
-
-def _link_file(conn: sa.Connection, out: ItemOutcome) -> ItemState:
-    """Insert a new content (or find the known one) and link the item to it; its final state."""
-    if out.state is ItemState.ERROR or out.sha256 is None:
-        return out.state
-    state: ItemState = out.state
-    file_id: int | None = None
-    if state is ItemState.DONE and out.file is not None:
-        file_id = _insert_file(conn, _file_values(out.file))
-        if file_id is None:
-            state = ItemState.SKIPPED  # another item brought this content first
-    if file_id is None:
-        file_id = conn.execute(
-            sa.select(FILE.c.id).where(FILE.c.sha256 == out.sha256)
-        ).scalar_one_or_none()
-    values: dict[str, Any] = {"state": state.value, "file_id": file_id}
-    if file_id is None:
-        state = ItemState.ERROR
-        values = {
-            "state": state.value,
-            "error_stage": "read",
-            "error_reason": "its content was not found in the library after processing",
-        }
-    conn.execute(ITEM.update().where(ITEM.c.id == out.item_id).values(**values))
-    return state
-
-
-def commit_batch(
-    engine: Engine,
-    job_id: int,
-    owner: str,
-    outcomes: Sequence[ItemOutcome],
-    current_file: str | None,
-) -> BatchCounts:
-    """Write a batch's results, the job's counters and its heartbeat in one transaction."""
-    now = utcnow()
-    done = errors = skipped = dropped = 0
-    ended: list[int] = []
-    with write_transaction(engine) as conn:
-        for out in outcomes:
-            # First end the item, only while this worker still holds it (locks the row).
-            held = conn.execute(
-                ITEM.update()
-                .where(
-                    ITEM.c.id == out.item_id,
-                    ITEM.c.lease_owner == owner,
-                    ITEM.c.state == ItemState.CLAIMED.value,
-                )
-                .values(
-                    state=out.state.value,
-                    error_stage=out.error_stage,
-                    error_reason=out.error_reason,
-                    lease_owner=None,
-                    lease_expires_at=None,
-                    finished_at=now,
-                )
-            ).rowcount
-            if held != 1:
-                dropped += 1
-                continue
-            state = _link_file(conn, out)
-            ended.append(out.item_id)
-            done += 1
-            errors += state is ItemState.ERROR
-            skipped += state is ItemState.SKIPPED
-        conn.execute(
-            JOB.update()
-            .where(JOB.c.id == job_id)
-            .values(
-                done=JOB.c.done + done,
-                errors=JOB.c.errors + errors,
-                skipped=JOB.c.skipped + skipped,
-                current_file=current_file,
-                heartbeat_at=now,
-            )
-        )
-        seen.record_batch(conn, job_id, ended)  # issue 16: seen paths (+ counters, by triggers)
-    return BatchCounts(done=done, errors=errors, skipped=skipped, dropped=dropped)
+_READ_JOB = sa.select(JOB).where(JOB.c.id == sa.bindparam("b_job"))
+_settings = functools.lru_cache(maxsize=16)(ImportSettings.from_json)  # frozen: safe to share
 
 
 def read_job(engine: Engine, job_id: int) -> JobView:
     with engine.connect() as conn:
-        row = conn.execute(sa.select(JOB).where(JOB.c.id == job_id)).mappings().one()
+        row = conn.execute(_READ_JOB, {"b_job": job_id}).mappings().one()
     return JobView(
         kind=JobKind(row["kind"]),
         source=row["source"],
@@ -317,7 +230,7 @@ def read_job(engine: Engine, job_id: int) -> JobView:
         total=int(row["total"]),
         done=int(row["done"]),
         errors=int(row["errors"]),
-        settings=ImportSettings.from_json(row["settings_json"]),
+        settings=_settings(row["settings_json"]),
         run_started_at=row["run_started_at"],
         active_seconds=float(row["active_seconds"]),
     )
@@ -371,7 +284,7 @@ def next_pending_job(engine: Engine) -> int | None:
 def is_known(engine: Engine, digest: str) -> bool:
     """Whether the library already holds a content with this SHA-256."""
     with engine.connect() as conn:
-        found = conn.execute(sa.select(FILE.c.id).where(FILE.c.sha256 == digest)).first()
+        found = conn.execute(file_by_sha256, {"b_sha": digest}).first()
     return found is not None
 
 

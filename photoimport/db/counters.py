@@ -16,7 +16,7 @@ hosts do not queue behind one hot row; SQLite has one writer at a time and uses 
 the rows: migration 0010 does the same for an existing library, and code that writes items
 itself (the benchmark's generated libraries, tests) calls it after. Near-duplicate groups are
 not counted here: ``library.queries`` counts the distinct ``File.near_group`` of grouped files
-through its index.
+through its index. The Review page's counts (queue, cameras) are ``db.tallies``'.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from typing import overload
 
 import sqlalchemy as sa
 
+from photoimport.db import tallies
 from photoimport.db.models import LibraryCount
 
 __all__ = [
@@ -256,6 +257,7 @@ def read(conn: sa.Connection) -> dict[str, int]:
 
 
 def rebuild(conn: sa.Connection) -> None:
-    """Seen paths for every ended item, then every counter from the rows (caller's transaction)."""
-    for statement in REBUILD_SQL:
+    """Seen paths for every ended item, then every counter from the rows, the review queue's
+    and the cameras' (``db.tallies``) too (caller's transaction)."""
+    for statement in (*REBUILD_SQL, *tallies.REBUILD_SQL):
         conn.exec_driver_sql(statement)

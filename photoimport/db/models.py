@@ -37,6 +37,7 @@ __all__ = [
     "ITEM",
     "JOB",
     "RESUMABLE_STATUSES",
+    "CameraCount",
     "Confidence",
     "ExportItem",
     "File",
@@ -295,6 +296,17 @@ class LibraryCount(SQLModel, table=True):
     """Library totals moved by each batch commit (``db.counters``); a total sums its shards."""
 
     name: str = Field(primary_key=True, sa_type=sa.String(40))
+    shard: int = Field(default=0, primary_key=True)
+    value: int = Field(default=0, sa_type=sa.BigInteger)
+
+
+class CameraCount(SQLModel, table=True):
+    """Photos per camera, moved by triggers (``db.tallies``); '' for a missing make, model or
+    serial; a camera's count sums its shards."""
+
+    make: str = Field(primary_key=True)
+    model: str = Field(primary_key=True)
+    serial: str = Field(primary_key=True)
     shard: int = Field(default=0, primary_key=True)
     value: int = Field(default=0, sa_type=sa.BigInteger)
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from photoimport.db.models import File, ItemState, JobControl, JobKind, JobStatus
 from photoimport.settings import ImportSettings
@@ -43,13 +45,14 @@ class ClaimedItem:
 
 @dataclass(frozen=True)
 class ItemOutcome:
-    """How one claimed item ended. ``file`` is the new content's row for a DONE item."""
+    """How one claimed item ended. ``file`` is the new content's row for a DONE item: a ``File``
+    or its values by column name (the worker's, cheaper to build; defaults fill the rest)."""
 
     item_id: int
     path: str
     state: ItemState  # DONE, ERROR or SKIPPED
     sha256: str | None = None
-    file: File | None = None
+    file: File | Mapping[str, Any] | None = None
     error_stage: str | None = None
     error_reason: str | None = None
 

@@ -11,7 +11,7 @@ Vocabulary: a ``File`` is one content (one SHA-256); the paths it was seen under
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from photoimport.db import counters
+from photoimport.db import counters, tallies
 from photoimport.db.counters import is_exact_duplicate
 from photoimport.db.models import FILE, Confidence, File, ItemState, Job, JobItem
 from photoimport.errors import FileNotInLibrary
@@ -156,8 +156,12 @@ def _ordering(sort: SortOrder) -> list[Any]:
 
 
 def count_files(engine: Engine, flt: FileFilter) -> int:
-    query = sa.select(sa.func.count()).select_from(File).where(*_conditions(flt))
+    """How many files match; the Gallery's own view (no filter but confidences) from the
+    counters the triggers keep (``db.tallies``): counting it took 90 ms at 1,000,000 photos."""
     with engine.connect() as conn:
+        if replace(flt, confidences=(), sort=SortOrder.CAPTURE_TIME) == FileFilter():
+            return tallies.shown_count(conn, flt.confidences)
+        query = sa.select(sa.func.count()).select_from(File).where(*_conditions(flt))
         return int(conn.execute(query).scalar_one())
 
 
@@ -211,15 +215,10 @@ def duplicate_siblings(engine: Engine, file_id: int) -> list[File]:
 
 
 def list_cameras(engine: Engine) -> list[str]:
-    """Distinct camera models in the library (the Gallery's camera filter)."""
-    query = (
-        sa.select(col(File.model))
-        .where(col(File.model).is_not(None))
-        .distinct()
-        .order_by(col(File.model))
-    )
+    """Distinct camera models in the library (the Gallery's camera filter), from the cameras'
+    counts the triggers keep (``db.tallies``), not from every photo."""
     with engine.connect() as conn:
-        return [str(m) for m in conn.execute(query).scalars()]
+        return tallies.camera_models(conn)
 
 
 def library_totals(engine: Engine) -> LibraryTotals:

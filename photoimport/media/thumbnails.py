@@ -7,10 +7,12 @@ both the perceptual hash and the thumbnail:
 * HEIC / HEIF: ``draft()`` with the fitted size computed from ``im.size`` lets pillow-heif pick an
   embedded thumbnail that is large enough (in the same orientation), skipping the full decode.
 * every other format decodes in full, then ``thumbnail()`` shrinks it.
-* EXIF orientation is applied *after* shrinking (``ImageOps.exif_transpose`` on a small image is
-  almost free). HEIF is never rotated again: pillow-heif already applied ``irot``/``imir`` and
-  reports orientation 1. Pillow's AVIF plugin does not rotate; it exposes the transform as EXIF
-  orientation, so AVIF goes through ``exif_transpose`` like JPEG.
+* EXIF orientation (Pillow's ``getexif``: the EXIF tag, else XMP ``tiff:Orientation``) is
+  applied *after* shrinking, to the pixels only, with the transposition ``ImageOps.exif_transpose``
+  would pick: that function also rewrites the EXIF block of the result (about 1 ms a turned
+  photo), which a thumbnail never carries. HEIF is never rotated again: pillow-heif already
+  applied ``irot``/``imir`` and reports orientation 1. Pillow's AVIF plugin does not rotate; it
+  exposes the transform as EXIF orientation, so AVIF is turned like JPEG.
 * Modes: palette, alpha, 16-bit, CMYK and the rest become 8-bit RGB (transparency over white).
   Animated GIF / WebP and MPO give their first frame (the frame Pillow opens on).
 
@@ -31,13 +33,22 @@ from pathlib import Path
 from typing import Final
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
 
 JPEG_QUALITY: Final = 85
 TEMP_SUFFIX: Final = ".tmp"
 WHITE: Final = (255, 255, 255)
 _NO_ROTATION_FORMATS: Final = frozenset({"HEIF"})  # the decoder already applied the transform
 _RESIZABLE_MODES: Final = frozenset({"RGB", "RGBA", "L", "LA", "CMYK", "YCbCr"})
+_TRANSPOSE: Final = {  # EXIF orientation -> the turn that shows the photo upright
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 
 def fitted_size(size: tuple[int, int], box: int) -> tuple[int, int]:
@@ -63,20 +74,15 @@ def reduce_image(im: Image.Image, box: int) -> Image.Image:
     # palette, 16-bit and other modes resize badly or not at all: make them 8-bit first
     work = im if im.mode in _RESIZABLE_MODES else _to_display_mode(im, box)
     work.thumbnail((box, box))
-    if im.format not in _NO_ROTATION_FORMATS:
-        # transposes using the EXIF of the opened image (kept on ``work`` or read from ``im``)
-        oriented = ImageOps.exif_transpose(work if work is im else _with_exif_of(work, im))
-    else:
-        oriented = work
-    return _to_rgb(oriented)
+    turn = _TRANSPOSE.get(_orientation(im)) if im.format not in _NO_ROTATION_FORMATS else None
+    # a new image either way: ``im`` is closed by its opener once this returns
+    return _to_rgb(work.transpose(turn) if turn is not None else work.copy())
 
 
-def _with_exif_of(work: Image.Image, source: Image.Image) -> Image.Image:
-    """Give a converted copy the orientation of the image it came from."""
-    orientation = source.getexif().get(0x0112)
-    if orientation is not None:
-        work.getexif()[0x0112] = orientation
-    return work
+def _orientation(im: Image.Image) -> int:
+    """The opened image's EXIF orientation (1..8; 1 when missing or not a number)."""
+    value = im.getexif().get(0x0112, 1)
+    return value if isinstance(value, int) else 1
 
 
 def _to_display_mode(im: Image.Image, box: int) -> Image.Image:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
+from photoimport.db import tallies
 from photoimport.db.models import File, Job, JobItem
 from photoimport.errors import BadDateInput, CameraNotFound, JobNotFound
 from photoimport.review.values import CameraKey, Selection
@@ -54,15 +55,10 @@ def camera_conditions(key: CameraKey) -> list[sa.ColumnElement[bool]]:
 
 
 def list_camera_keys(engine: Engine) -> list[tuple[CameraKey, int]]:
-    """Every camera of the library (bodies told apart by serial) with its number of photos."""
-    query = (
-        sa.select(col(File.make), col(File.model), col(File.camera_serial), sa.func.count())
-        .where(sa.or_(col(File.make).is_not(None), col(File.model).is_not(None)))
-        .group_by(col(File.make), col(File.model), col(File.camera_serial))
-        .order_by(col(File.model), col(File.make), col(File.camera_serial))
-    )
+    """Every camera of the library (bodies told apart by serial) with its number of photos,
+    from the counts the triggers keep (``db.tallies``: no view groups every photo)."""
     with engine.connect() as conn:
-        return [(CameraKey(m, mo, s), int(n)) for m, mo, s, n in conn.execute(query).all()]
+        return [(CameraKey(m, mo, s), n) for m, mo, s, n in tallies.camera_counts(conn)]
 
 
 def _norm(text: str | None) -> str:
