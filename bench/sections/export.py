@@ -10,8 +10,15 @@
   Twice: sources in the page cache (each run first reads them), and sources on the disk (each
   run first drops these files, only these, from the cache with ``posix_fadvise``). The best
   round of each is compared, wall clock and CPU (cp's from its rusage; the export's is this
-  process, every thread). A third run with every date taken from a decision shows what writing
-  the date inside each copy with ExifTool costs (ExifTool's own CPU not counted).
+  process, every thread). Every timed run starts with nothing left to write (``sync``
+  outside the clock): the export syncs its file system before each batch counts, and would
+  otherwise wait for the previous run's writes too. A third run with every date taken from a
+  decision shows what writing the date inside each copy with ExifTool costs (ExifTool's own CPU
+  not counted).
+* equally verified baselines (sources cached, same rounds; never instead of the target row):
+  ``cp`` followed by one ``sha256sum`` of the copies (coreutils: here without the CPU's SHA
+  instructions), by one ``openssl dgst -sha256`` (the same SHA-256 code as the export's
+  hashlib), and by ``sync``: what ``cp`` costs when it checks or keeps what the export does.
 * dry run: ``preview_export`` over ``--page-rows`` seeded File rows (default 100,000) into an
   empty destination: the query, the templates, collisions and the free-space check.
 """
@@ -42,6 +49,7 @@ from photoimport.settings import ImportSettings, Settings
 from worker.export_run import ExportRun
 
 COPY_TARGET = 0.9
+SYNC = ("sync",)
 DRY_RUN_TARGET_SECONDS = 10.0
 
 
@@ -112,12 +120,18 @@ def _export_once(settings: Settings, dest: Path) -> tuple[float, float]:
     return seconds, cpu
 
 
-def _cp_once(root: Path, paths: list[Path], dest: Path) -> tuple[float, float]:
-    """``cp --parents`` of the same files (their folders kept, as names may repeat)."""
+def _cp_once(
+    root: Path, paths: list[Path], dest: Path, then: tuple[str, ...] = ()
+) -> tuple[float, float]:
+    """``cp --parents`` of the same files (their folders kept, as names may repeat), then
+    ``then`` (given the copies' paths, except ``sync``, which takes none)."""
     dest.mkdir(parents=True)
     relative = [str(p.relative_to(root)) for p in paths]
     before, start = os.times(), time.perf_counter()
     subprocess.run(["cp", "--parents", "-t", str(dest), *relative], check=True, cwd=root)
+    if then:
+        args = list(then) if then == SYNC else [*then, *relative]
+        subprocess.run(args, check=True, cwd=dest, stdout=subprocess.DEVNULL)
     seconds, after = time.perf_counter() - start, os.times()
     cpu = (after.children_user + after.children_system) - (
         before.children_user + before.children_system
@@ -138,6 +152,11 @@ def _photos(ctx: BenchContext, root: Path) -> list[Path]:
     return paths
 
 
+BASELINES = (  # label, the command after cp (cached sources only)
+    ("cp + sha256sum of the copies", ("sha256sum",)),
+    ("cp + openssl dgst -sha256 of the copies", ("openssl", "dgst", "-sha256")),
+    ("cp + sync", SYNC),
+)
 MODES = (  # label, dates from decisions (ExifTool writes them), sources in the page cache
     ("photos' own dates, sources cached", False, True),
     ("photos' own dates, sources on disk", False, False),
@@ -148,28 +167,43 @@ MODES = (  # label, dates from decisions (ExifTool writes them), sources in the 
 def _copy_section(ctx: BenchContext, work: Path) -> None:
     root = work / "photos"
     paths = _photos(ctx, root)
-    rows = []
+    rows, extra = [], []
     for n, (label, decided, cached) in enumerate(MODES):
         home = work / f"home-{n}"
         home.mkdir()
         settings = Settings(home=home, database_url=f"sqlite:///{home / 'bench.db'}")
         unique = _library(settings, paths, decided)
         prepare = _warm if cached else _evict
+        baselines = BASELINES if n == 0 else ()
         cps, ours = [], []
+        verified: list[list[tuple[float, float]]] = [[] for _ in baselines]
         for r in range(ctx.rounds):
             progress(f"export round {r + 1}/{ctx.rounds}: {label}")
             prepare(unique)
+            os.sync()
             cps.append(_cp_once(root, unique, work / f"cp-{n}-{r}"))
             prepare(unique)
+            os.sync()
             ours.append(_export_once(settings, work / f"out-{n}-{r}"))
             shutil.rmtree(work / f"cp-{n}-{r}")
             shutil.rmtree(work / f"out-{n}-{r}")
+            for times, (_, then) in zip(verified, baselines, strict=True):
+                prepare(unique)
+                os.sync()
+                times.append(_cp_once(root, unique, work / f"cpv-{r}", then))
+                shutil.rmtree(work / f"cpv-{r}")
         (cp_s, cp_cpu), (ex_s, ex_cpu) = min(cps), min(ours)
         verdict = "-" if decided else ("ok" if cp_s / ex_s >= COPY_TARGET else "UNDER TARGET")
         size = sum(p.stat().st_size for p in unique) / 1e6
         rows.append([label, len(unique), size, cp_s, ex_s, cp_s / ex_s, cp_cpu, ex_cpu, verdict])
+        for times, (name, _) in zip(verified, baselines, strict=True):
+            base_s, base_cpu = min(times)
+            extra.append([name, len(unique), size, base_s, ex_s, base_s / ex_s, base_cpu, ex_cpu])
     headers = ["export", "files", "MB", "cp s", "export s", "x cp", "cp cpu s", "export cpu s"]
     say(table([*headers, "target 0.9x"], rows))
+    say("\nequally verified baselines (not the target): sources cached, the export's row above")
+    extra_headers = ["baseline", "files", "MB", "baseline s", "export s", "x baseline"]
+    say(table([*extra_headers, "baseline cpu s", "export cpu s"], extra))
 
 
 def _dry_run_section(ctx: BenchContext, work: Path) -> None:

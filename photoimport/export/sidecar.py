@@ -67,7 +67,11 @@ def sidecar_xml(facts: SidecarFacts) -> str:
 
 
 def write_sidecar(target: Path, facts: SidecarFacts, tag: str, mtime: float | None) -> Path:
-    """Write ``target`` + ``.xmp`` through a temporary name; unchanged content is left alone."""
+    """Write ``target`` + ``.xmp`` through a temporary name; unchanged content is left alone.
+
+    Plain ``os`` calls on one descriptor (create, one write, its mtime, close, rename): the
+    sidecar is a few hundred bytes, so per-file system calls are all it costs.
+    """
     path = target.with_name(target.name + SIDECAR_SUFFIX)
     data = sidecar_xml(facts).encode("utf-8")
     try:
@@ -77,10 +81,17 @@ def write_sidecar(target: Path, facts: SidecarFacts, tag: str, mtime: float | No
         pass
     temp = path.with_name(f".{path.name}.{tag}.part")
     try:
-        temp.write_bytes(data)
-        if mtime is not None:
-            os.utime(temp, (mtime, mtime))
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            if mtime is not None:
+                os.utime(fd, (mtime, mtime))
+        finally:
+            os.close(fd)
         temp.replace(path)
-    finally:
+    except BaseException:
         temp.unlink(missing_ok=True)
+        raise
     return path
