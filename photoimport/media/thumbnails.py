@@ -203,13 +203,3 @@ def remove_temp_files(thumbs_dir: Path, older_than_seconds: float = 0.0) -> list
             continue  # its writer renamed it just now
         removed.append(temp)
     return removed
-    cutoff = time.time() - older_than_seconds
-    for temp in thumbs_dir.glob(f"*/.*{TEMP_SUFFIX}"):
-        try:
-            if older_than_seconds and temp.stat().st_mtime >= cutoff:
-                continue
-            temp.unlink()
-        except FileNotFoundError:
-            continue  # its writer renamed it just now
-        removed.append(temp)
-    return removed
