@@ -132,20 +132,10 @@ class ExportRun:
 
     def _end(self, status: JobStatus, message: str | None) -> bool:
         row = self._row()
-        now = utcnow()
         started = row["run_started_at"]
-        run = (now - started).total_seconds() if started is not None else 0.0
-        values: dict[str, object] = {
-            "status": status.value,
-            "control": JobControl.NONE.value,
-            "active_seconds": float(row["active_seconds"]) + max(0.0, run),
-            "run_started_at": None,
-            "heartbeat_at": now,
-            "message": message,
-        }
-        if status in (JobStatus.COMPLETED, JobStatus.CANCELLED):
-            values["finished_at"] = now
-            values["current_file"] = None
+        values = claims.run_end_values(
+            status, message, started, float(row["active_seconds"]), utcnow()
+        )
         return claims.end_run(self.engine, self.job_id, started, values)
 
     # --- threads ---------------------------------------------------------------------------

@@ -127,23 +127,14 @@ class Runner:
         extra: dict[str, object] | None = None,
     ) -> bool:
         """RUNNING -> ``status``, adding this run's time to the job's active seconds."""
-        now = utcnow()
         job = self.view()
-        run = (now - job.run_started_at).total_seconds() if job.run_started_at else 0.0
-        active = job.active_seconds + max(0.0, run)
-        values: dict[str, object] = {
-            "status": status.value,
-            "control": JobControl.NONE.value,
-            "active_seconds": active,
-            "run_started_at": None,
-            "heartbeat_at": now,
-            "message": message,
-        }
-        if status in (JobStatus.COMPLETED, JobStatus.CANCELLED):
-            values["finished_at"] = now
-            values["current_file"] = None
+        values = claims.run_end_values(
+            status, message, job.run_started_at, job.active_seconds, utcnow()
+        )
         values.update(extra or {})
         if summary:
+            active = values["active_seconds"]
+            assert isinstance(active, float)
             values["summary_json"] = summary_to_json(
                 compute_summary(self.engine, self.job_id, status=status, duration=active)
             )

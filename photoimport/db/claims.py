@@ -236,6 +236,30 @@ def read_job(engine: Engine, job_id: int) -> JobView:
     )
 
 
+def run_end_values(
+    status: JobStatus,
+    message: str | None,
+    run_started_at: datetime | None,
+    active_seconds: float,
+    now: datetime,
+) -> dict[str, object]:
+    """The job row's values when a run ends in ``status`` (import and export runs alike): this
+    run's time added to the active seconds, the control cleared, the end stamped."""
+    run = (now - run_started_at).total_seconds() if run_started_at is not None else 0.0
+    values: dict[str, object] = {
+        "status": status.value,
+        "control": JobControl.NONE.value,
+        "active_seconds": active_seconds + max(0.0, run),
+        "run_started_at": None,
+        "heartbeat_at": now,
+        "message": message,
+    }
+    if status in (JobStatus.COMPLETED, JobStatus.CANCELLED):
+        values["finished_at"] = now
+        values["current_file"] = None
+    return values
+
+
 def end_run(
     engine: Engine, job_id: int, run_started_at: datetime | None, values: dict[str, object]
 ) -> bool:
