@@ -15,6 +15,7 @@ work, and the worker's main process shares the cores with its pool.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,7 +28,26 @@ from photoimport.db.models import FILE, ITEM, JOB, File, ItemState, utcnow
 from photoimport.db.transaction import write_transaction
 from photoimport.db.work import BatchCounts, ItemOutcome
 
-__all__ = ["commit_batch", "file_by_sha256"]
+__all__ = ["commit_batch", "count_ended", "file_by_sha256"]
+
+
+def count_ended(
+    conn: sa.Connection, job_id: int, ended: BatchCounts, current_file: str | None, now: datetime
+) -> None:
+    """Add a batch's ended items to the job's counters, with its current file and heartbeat, in
+    the batch's transaction (import and export batches alike)."""
+    conn.execute(
+        JOB.update()
+        .where(JOB.c.id == job_id)
+        .values(
+            done=JOB.c.done + ended.done,
+            errors=JOB.c.errors + ended.errors,
+            skipped=JOB.c.skipped + ended.skipped,
+            current_file=current_file,
+            heartbeat_at=now,
+        )
+    )
+
 
 # The bound names differ from the column names: SQLAlchemy reserves those in SET clauses.
 _END_ITEM = (
@@ -141,16 +161,6 @@ def commit_batch(
             done += 1
             errors += state is ItemState.ERROR
             skipped += state is ItemState.SKIPPED
-        conn.execute(
-            JOB.update()
-            .where(JOB.c.id == job_id)
-            .values(
-                done=JOB.c.done + done,
-                errors=JOB.c.errors + errors,
-                skipped=JOB.c.skipped + skipped,
-                current_file=current_file,
-                heartbeat_at=now,
-            )
-        )
+        count_ended(conn, job_id, BatchCounts(done, errors, skipped, dropped), current_file, now)
         seen.record_batch(conn, job_id, ended)  # issue 16: seen paths (+ counters, by triggers)
     return BatchCounts(done=done, errors=errors, skipped=skipped, dropped=dropped)

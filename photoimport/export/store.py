@@ -17,8 +17,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from photoimport.db.batch import count_ended
 from photoimport.db.claims import write_transaction
-from photoimport.db.models import FILE, JOB, ExportItem, ItemState, utcnow
+from photoimport.db.models import FILE, ExportItem, ItemState, utcnow
+from photoimport.db.work import BatchCounts
 
 __all__ = [
     "EXPORT_ITEM",
@@ -217,17 +219,7 @@ def commit_outcomes(
         done = len(ended)
         errors = sum(o.state is ItemState.ERROR for o in ended)
         skipped = sum(o.state is ItemState.SKIPPED for o in ended)
-        conn.execute(
-            JOB.update()
-            .where(JOB.c.id == job_id)
-            .values(
-                done=JOB.c.done + done,
-                errors=JOB.c.errors + errors,
-                skipped=JOB.c.skipped + skipped,
-                current_file=current,
-                heartbeat_at=now,
-            )
-        )
+        count_ended(conn, job_id, BatchCounts(done, errors, skipped, 0), current, now)
     return done
 
 
