@@ -57,7 +57,7 @@ def test_export_wait_runs_a_worker_and_prints_the_summary(cli_home: Engine, tmp_
     dest = tmp_path / "out"
     result = CliRunner().invoke(main, ["export", str(dest), "--include-discarded", "--wait"])
     assert result.exit_code == 0, result.output
-    assert "exported 6 files: 6 copied" in result.output
+    assert "exported 6 files: 6 copied" in result.output, result.output
     assert (dest / "manifest.csv").is_file()
     assert len(list(dest.rglob("*.xmp"))) == 6
 

@@ -16,12 +16,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from photoimport import jobs
-from photoimport.db.models import FILE, JOB, JobKind, JobStatus
+from photoimport.db.models import EXPORT_ITEM, FILE, JOB, JobKind, JobStatus
 from photoimport.errors import DestinationRefused, ExportError, TemplateInvalid
 from photoimport.export.create import create_export_job, preview_export
 from photoimport.export.request import ExportRequest
 from photoimport.export.status import export_counts, open_zip, zip_url
-from photoimport.export.store import EXPORT_ITEM
 from photoimport.settings import Settings
 from tests.fixtures.db import TEST_IMPORTS, WaitUntil
 from tests.worker_support import copy_corpus, processes_using, snapshot

@@ -37,23 +37,20 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from photoimport.db import claims
-from photoimport.db.models import JOB, JobControl, JobKind, JobStatus, utcnow
-from photoimport.db.work import HEARTBEAT_SECONDS, LEASE_SECONDS, LOST_AFTER_SECONDS, TakeResult
+from photoimport.db.models import EXPORT_ITEM, JOB, JobControl, JobKind, JobStatus, utcnow
+from photoimport.db.work import (
+    HEARTBEAT_SECONDS,
+    LEASE_SECONDS,
+    LOST_AFTER_SECONDS,
+    JobView,
+    TakeResult,
+)
 from photoimport.export.copying import sync_file_system
 from photoimport.export.embed import ExifTool
 from photoimport.export.finish import export_message, write_job_manifest
 from photoimport.export.items import export_item
 from photoimport.export.request import ExportRequest
-from photoimport.export.store import (
-    ExportTask,
-    TaskOutcome,
-    claim_tasks,
-    commit_outcomes,
-    extend_leases,
-    release,
-    reset_claims,
-    work_remains,
-)
+from photoimport.export.store import ExportTask, TaskOutcome, claim_tasks, commit_outcomes
 from photoimport.settings import ImportSettings, Settings
 
 log = logging.getLogger("worker")
@@ -116,26 +113,30 @@ class ExportRun:
         self.last_error: str | None = None
 
     # --- the job row ---------------------------------------------------------------------
-    def _row(self) -> sa.RowMapping:
+    def _row(self) -> JobView:
+        return claims.read_job(self.engine, self.job_id)
+
+    def _release(self) -> None:
+        claims.release_owner(self.engine, self.job_id, self.owner, EXPORT_ITEM)
+
+    def _items_open(self) -> bool:
         with self.engine.connect() as conn:
-            return conn.execute(sa.select(JOB).where(JOB.c.id == self.job_id)).mappings().one()
+            return claims.items_open(conn, self.job_id, EXPORT_ITEM)
 
     def _stop_reason(self) -> JobStatus | None:
         row = self._row()
-        if row["status"] != JobStatus.RUNNING.value:
+        if row.status is not JobStatus.RUNNING:
             return JobStatus.RUNNING  # someone else ended the run: just leave
-        if row["control"] == JobControl.CANCEL.value:
+        if row.control is JobControl.CANCEL:
             return JobStatus.CANCELLED
-        if row["control"] == JobControl.PAUSE.value or self.sigterm.is_set():
+        if row.control is JobControl.PAUSE or self.sigterm.is_set():
             return JobStatus.PAUSED
         return None
 
     def _end(self, status: JobStatus, message: str | None) -> bool:
         row = self._row()
-        started = row["run_started_at"]
-        values = claims.run_end_values(
-            status, message, started, float(row["active_seconds"]), utcnow()
-        )
+        started = row.run_started_at
+        values = claims.run_end_values(status, message, started, row.active_seconds, utcnow())
         return claims.end_run(self.engine, self.job_id, started, values)
 
     # --- threads ---------------------------------------------------------------------------
@@ -152,7 +153,9 @@ class ExportRun:
         while not self.stop_beat.wait(HEARTBEAT_SECONDS):
             try:
                 claims.heartbeat(self.engine, self.job_id)
-                extend_leases(self.engine, self.job_id, self.owner, LEASE_SECONDS)
+                claims.extend_leases(
+                    self.engine, self.job_id, self.owner, LEASE_SECONDS, EXPORT_ITEM
+                )
             except sa.exc.SQLAlchemyError as exc:
                 log.warning("job %s: heartbeat failed: %s", self.job_id, exc)
 
@@ -162,28 +165,26 @@ class ExportRun:
     # --- main ------------------------------------------------------------------------------
     def run(self) -> int:
         stale = utcnow() - timedelta(seconds=LOST_AFTER_SECONDS)
-        taken = claims.take_job(self.engine, self.job_id, os.getpid(), self.host, stale)
+        taken = claims.take_job(
+            self.engine, self.job_id, os.getpid(), self.host, stale, EXPORT_ITEM
+        )
         if taken is TakeResult.REFUSED:
             log.info("job %s: not runnable now; exiting", self.job_id)
             return EXIT_REFUSED
-        if taken is TakeResult.TOOK:
-            reset_claims(self.engine, self.job_id)
         row = self._row()
-        request = ExportRequest.from_json(row["export_json"] or "{}")
-        imports = ImportSettings.from_json(row["settings_json"])
-        log.info(
-            "export job %s: %s as %s to %s", self.job_id, taken.value, self.owner, row["source"]
-        )
+        request = ExportRequest.from_json(row.export_json or "{}")
+        imports = row.settings
+        log.info("export job %s: %s as %s to %s", self.job_id, taken.value, self.owner, row.source)
         signal.signal(signal.SIGTERM, self._on_sigterm)
         beat = threading.Thread(target=self._beat, name="heartbeat", daemon=True)
         beat.start()
         threads = export_threads(imports.workers)
         try:
             with ThreadPoolExecutor(threads, thread_name_prefix="export") as pool:
-                return self._loop(pool, Path(row["source"]), request, imports, threads)
+                return self._loop(pool, Path(row.source), request, imports, threads)
         except Exception as exc:  # the worker's boundary: record why in the job, then exit
             log.exception("job %s: export failed", self.job_id)
-            release(self.engine, self.job_id, self.owner)
+            self._release()
             self._end(JobStatus.FAILED, f"the worker stopped on an error: {exc}".splitlines()[0])
             return EXIT_ERROR
         finally:
@@ -203,7 +204,7 @@ class ExportRun:
         smallest = self.batch_size or 4 * threads
         batch = smallest
         row = self._row()
-        done0, errors0 = int(row["done"]), int(row["errors"])
+        done0, errors0 = row.done, row.errors
         delay = float(os.environ.get(TEST_DELAY_ENV) or 0)
 
         def one(task: ExportTask) -> TaskOutcome:
@@ -221,7 +222,7 @@ class ExportRun:
             if reason is not None:
                 while queued:  # finish what the threads are already doing
                     self._commit(queued.popleft(), destination)
-                release(self.engine, self.job_id, self.owner)
+                self._release()
                 if reason is JobStatus.CANCELLED:
                     self._write_manifest(destination)
                 if reason is not JobStatus.RUNNING:
@@ -243,7 +244,7 @@ class ExportRun:
                         future.cancel()
                     return EXIT_OK
             elif not queued:
-                if work_remains(self.engine, self.job_id):
+                if self._items_open():
                     time.sleep(0.5)
                     continue
                 return self._finish(destination)
@@ -266,8 +267,8 @@ class ExportRun:
 
     def _over_threshold(self, imports: ImportSettings, done0: int, errors0: int) -> bool:
         row = self._row()
-        run_done, run_errors = int(row["done"]) - done0, int(row["errors"]) - errors0
-        sample = min(imports.error_min_sample, max(1, int(row["total"]) - done0))
+        run_done, run_errors = row.done - done0, row.errors - errors0
+        sample = min(imports.error_min_sample, max(1, row.total - done0))
         if run_done < sample or run_errors / run_done <= imports.error_threshold:
             return False
         message = (
@@ -276,12 +277,12 @@ class ExportRun:
         )
         if self.last_error:
             message += f"; last error: {self.last_error}"
-        release(self.engine, self.job_id, self.owner)
+        self._release()
         self._end(JobStatus.HALTED, message)
         return True
 
     def _finish(self, destination: Path) -> int:
-        if self._row()["status"] != JobStatus.RUNNING.value:
+        if self._row().status is not JobStatus.RUNNING:
             return EXIT_OK
         self._write_manifest(destination)
         if self._end(JobStatus.COMPLETED, export_message(self.engine, self.job_id)):

@@ -56,9 +56,19 @@ TAKEABLE = (
 
 
 def take_job(
-    engine: Engine, job_id: int, pid: int, host: str, stale_before: datetime
+    engine: Engine,
+    job_id: int,
+    pid: int,
+    host: str,
+    stale_before: datetime,
+    items: sa.Table = ITEM,
 ) -> TakeResult:
-    """Start, resume or take over ``job_id``; or join it when a live worker holds it."""
+    """Start, resume or take over ``job_id``; or join it when a live worker holds it.
+
+    ``items``: the job's item table (``ITEM`` for an import, ``EXPORT_ITEM`` for an export),
+    whose claims a take-over gives back in the same transaction: a worker joining right after
+    it cannot have its fresh claims given back.
+    """
     now = utcnow()
     took = (
         JOB.update()
@@ -89,8 +99,8 @@ def take_job(
         if conn.execute(took).rowcount == 1:
             # Nobody live held the job: leases of earlier (dead or paused) workers go back.
             conn.execute(
-                ITEM.update()
-                .where(ITEM.c.job_id == job_id, ITEM.c.state == ItemState.CLAIMED.value)
+                items.update()
+                .where(items.c.job_id == job_id, items.c.state == ItemState.CLAIMED.value)
                 .values(state=ItemState.PENDING.value, lease_owner=None, lease_expires_at=None)
             )
             return TakeResult.TOOK
@@ -180,38 +190,46 @@ def _pick_ids(conn: sa.Connection, pick: sa.Select[int], params: dict[str, Any])
     return [int(i) for i in conn.execute(pick, params).scalars()]
 
 
-def extend_leases(engine: Engine, job_id: int, owner: str, lease_seconds: float) -> int:
+def _held(items: sa.Table, job_id: int, owner: str) -> sa.Update:
+    return items.update().where(
+        items.c.job_id == job_id,
+        items.c.lease_owner == owner,
+        items.c.state == ItemState.CLAIMED.value,
+    )
+
+
+def extend_leases(
+    engine: Engine, job_id: int, owner: str, lease_seconds: float, items: sa.Table = ITEM
+) -> int:
     """Push back the expiry of every item ``owner`` holds (long batches)."""
     with write_transaction(engine) as conn:
-        return conn.execute(
-            ITEM.update()
-            .where(
-                ITEM.c.job_id == job_id,
-                ITEM.c.lease_owner == owner,
-                ITEM.c.state == ItemState.CLAIMED.value,
-            )
-            .values(lease_expires_at=utcnow() + timedelta(seconds=lease_seconds))
-        ).rowcount
+        expires = utcnow() + timedelta(seconds=lease_seconds)
+        return conn.execute(_held(items, job_id, owner).values(lease_expires_at=expires)).rowcount
 
 
-def release_owner(engine: Engine, job_id: int, owner: str) -> int:
+def release_owner(engine: Engine, job_id: int, owner: str, items: sa.Table = ITEM) -> int:
     """Give back the items ``owner`` still holds (a worker stopping mid-batch): a clean
     give-back takes its attempt back, so ``attempts`` counts claims that ended in a crash."""
     with write_transaction(engine) as conn:
         return conn.execute(
-            ITEM.update()
-            .where(
-                ITEM.c.job_id == job_id,
-                ITEM.c.lease_owner == owner,
-                ITEM.c.state == ItemState.CLAIMED.value,
-            )
-            .values(
+            _held(items, job_id, owner).values(
                 state=ItemState.PENDING.value,
                 lease_owner=None,
                 lease_expires_at=None,
-                attempts=ITEM.c.attempts - 1,
+                attempts=items.c.attempts - 1,
             )
         ).rowcount
+
+
+def items_open(conn: sa.Connection, job_id: int, items: sa.Table = ITEM) -> bool:
+    """An item of the job still pending, or held by a worker."""
+    open_states = [ItemState.PENDING.value, ItemState.CLAIMED.value]
+    found = conn.execute(
+        sa.select(items.c.id)
+        .where(items.c.job_id == job_id, items.c.state.in_(open_states))
+        .limit(1)
+    ).first()
+    return found is not None
 
 
 _READ_JOB = sa.select(JOB).where(JOB.c.id == sa.bindparam("b_job"))
@@ -233,6 +251,7 @@ def read_job(engine: Engine, job_id: int) -> JobView:
         settings=_settings(row["settings_json"]),
         run_started_at=row["run_started_at"],
         active_seconds=float(row["active_seconds"]),
+        export_json=row["export_json"],
     )
 
 
@@ -280,17 +299,11 @@ def end_run(
 
 def work_remains(engine: Engine, job_id: int) -> bool:
     """Items still pending or held by another worker, or a listing still going."""
-    open_states = [ItemState.PENDING.value, ItemState.CLAIMED.value]
     with engine.connect() as conn:
         listing_done = conn.execute(
             sa.select(JOB.c.listing_done).where(JOB.c.id == job_id)
         ).scalar_one()
-        open_item = conn.execute(
-            sa.select(ITEM.c.id)
-            .where(ITEM.c.job_id == job_id, ITEM.c.state.in_(open_states))
-            .limit(1)
-        ).first()
-    return not listing_done or open_item is not None
+        return not listing_done or items_open(conn, job_id)
 
 
 def next_pending_job(engine: Engine) -> int | None:

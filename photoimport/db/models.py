@@ -273,6 +273,9 @@ class ExportItem(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+EXPORT_ITEM: sa.Table = ExportItem.__table__  # type: ignore[attr-defined]
+
+
 # --- issue 16: unchanged files are not read again; library totals as counters ---
 
 

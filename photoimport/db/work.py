@@ -80,3 +80,4 @@ class JobView:
     settings: ImportSettings
     run_started_at: datetime | None
     active_seconds: float
+    export_json: str | None = None  # an export's request (``ExportRequest.from_json``)

@@ -52,6 +52,7 @@ __all__ = [
     "Placement",
     "file_sha256",
     "place",
+    "start_writeback",
     "sync_file_system",
     "temp_path",
 ]
@@ -157,7 +158,7 @@ def _copy_into(src: int, dst: int) -> int:
     return total
 
 
-def _start_writeback(fd: int) -> None:
+def start_writeback(fd: int) -> None:
     """Start writing the copy to the disk now, without waiting for it.
 
     ``sync_file_range(SYNC_FILE_RANGE_WRITE)`` through ctypes (Python's ``os`` lacks it). The
@@ -278,7 +279,7 @@ def _copy_and_hash(source: Path, target: Path, temp: Path, mtime: float | None) 
             raise CopyFailed("write", f"cannot write in {target.parent}: {exc.strerror}") from exc
         try:
             size = _copy_into(src, dst)
-            _start_writeback(dst)
+            start_writeback(dst)
             got = _fd_sha256(dst)  # the copy itself, read back
             if mtime is not None:
                 os.utime(dst, (mtime, mtime))

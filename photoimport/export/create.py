@@ -16,14 +16,21 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from photoimport.db.models import JOB, ItemState, JobControl, JobKind, JobStatus, utcnow
+from photoimport.db.models import (
+    EXPORT_ITEM,
+    JOB,
+    ItemState,
+    JobControl,
+    JobKind,
+    JobStatus,
+    utcnow,
+)
 from photoimport.errors import DestinationRefused
 from photoimport.export.destination import check_destination, check_space, free_bytes
 from photoimport.export.manifest import ManifestRow, read_manifest
 from photoimport.export.plan import ExistingFile, Plan, make_plan
 from photoimport.export.request import ExportRequest
 from photoimport.export.selection import import_roots, load_sources
-from photoimport.export.store import EXPORT_ITEM
 from photoimport.export.template import parse_template
 from photoimport.settings import ImportSettings, Settings
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from photoimport.db.models import JOB, ItemState, JobKind, JobStatus
+from photoimport.db.models import EXPORT_ITEM, JOB, ItemState, JobKind, JobStatus
 from photoimport.errors import ExportError
 from photoimport.export.finish import zip_members
 from photoimport.export.request import ExportRequest
-from photoimport.export.store import EXPORT_ITEM, export_counts
+from photoimport.export.store import export_counts
 from photoimport.export.zipstream import zip_chunks
 
 __all__ = [

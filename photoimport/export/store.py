@@ -3,8 +3,9 @@
 The same rules as the import's ``db.claims``: an item is claimed by one worker until its lease
 expires (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite), it ends
 DONE / SKIPPED / ERROR only while that worker still holds it, and the job's counters move by the
-rows that really changed, in the same transaction. A worker that takes the job over (the last
-one died) gives every claimed item back first.
+rows that really changed, in the same transaction. What does not depend on an item's payload
+is ``db.claims``'s, given the export's table: taking the job over (every claim given back in
+the same transaction), extending and giving back leases, and whether any item is left.
 """
 
 from __future__ import annotations
@@ -19,24 +20,18 @@ from sqlalchemy.engine import Engine
 
 from photoimport.db.batch import count_ended
 from photoimport.db.claims import write_transaction
-from photoimport.db.models import FILE, ExportItem, ItemState, utcnow
+from photoimport.db.models import EXPORT_ITEM, FILE, ItemState, utcnow
 from photoimport.db.work import BatchCounts
 
 __all__ = [
-    "EXPORT_ITEM",
     "ExportTask",
     "TaskOutcome",
     "claim_tasks",
     "commit_outcomes",
     "export_counts",
-    "extend_leases",
     "finished_rows",
-    "release",
-    "reset_claims",
-    "work_remains",
 ]
 
-EXPORT_ITEM: sa.Table = ExportItem.__table__  # type: ignore[attr-defined]
 X = EXPORT_ITEM
 
 
@@ -68,42 +63,6 @@ class TaskOutcome:
     copy_sha256: str | None = None
     error_stage: str | None = None
     error_reason: str | None = None
-
-
-def reset_claims(engine: Engine, job_id: int) -> int:
-    """Give back every claimed item (the worker that held them is gone)."""
-    with write_transaction(engine) as conn:
-        return conn.execute(
-            X.update()
-            .where(X.c.job_id == job_id, X.c.state == ItemState.CLAIMED.value)
-            .values(state=ItemState.PENDING.value, lease_owner=None, lease_expires_at=None)
-        ).rowcount
-
-
-def release(engine: Engine, job_id: int, owner: str) -> int:
-    with write_transaction(engine) as conn:
-        return conn.execute(
-            X.update()
-            .where(
-                X.c.job_id == job_id,
-                X.c.lease_owner == owner,
-                X.c.state == ItemState.CLAIMED.value,
-            )
-            .values(state=ItemState.PENDING.value, lease_owner=None, lease_expires_at=None)
-        ).rowcount
-
-
-def extend_leases(engine: Engine, job_id: int, owner: str, seconds: float) -> int:
-    with write_transaction(engine) as conn:
-        return conn.execute(
-            X.update()
-            .where(
-                X.c.job_id == job_id,
-                X.c.lease_owner == owner,
-                X.c.state == ItemState.CLAIMED.value,
-            )
-            .values(lease_expires_at=utcnow() + timedelta(seconds=seconds))
-        ).rowcount
 
 
 def _pick(conn: sa.Connection, job_id: int, cond: sa.ColumnElement[bool], n: int) -> list[int]:
@@ -221,15 +180,6 @@ def commit_outcomes(
         skipped = sum(o.state is ItemState.SKIPPED for o in ended)
         count_ended(conn, job_id, BatchCounts(done, errors, skipped, 0), current, now)
     return done
-
-
-def work_remains(engine: Engine, job_id: int) -> bool:
-    open_states = [ItemState.PENDING.value, ItemState.CLAIMED.value]
-    with engine.connect() as conn:
-        found = conn.execute(
-            sa.select(X.c.id).where(X.c.job_id == job_id, X.c.state.in_(open_states)).limit(1)
-        ).first()
-    return found is not None
 
 
 def export_counts(engine: Engine, job_id: int) -> dict[str, int]:
