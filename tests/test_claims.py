@@ -16,7 +16,17 @@ from sqlalchemy.engine import Engine
 
 from photoimport.db import claims
 from photoimport.db.engine import make_engine
-from photoimport.db.models import FILE, ITEM, JOB, File, ItemState, JobKind, JobStatus, utcnow
+from photoimport.db.models import (
+    EXPORT_ITEM,
+    FILE,
+    ITEM,
+    JOB,
+    File,
+    ItemState,
+    JobKind,
+    JobStatus,
+    utcnow,
+)
 from photoimport.db.work import ClaimedItem, ItemOutcome, TakeResult
 from photoimport.jobs.control import create_job
 from photoimport.settings import ImportSettings
@@ -95,6 +105,58 @@ def test_stale_running_job_is_taken_over_and_its_claims_return(engine: Engine) -
     again = claims.claim_items(engine, job_id, "new", 10, lease_seconds=60)
     assert [c.path for c in again] == [f"/p/{i:04d}.jpg" for i in range(5)]
     assert all(c.attempts == (2 if c.id in {h.id for h in held} else 1) for c in again)
+
+
+def test_taking_over_an_export_gives_back_its_export_claims_in_the_same_step(
+    engine: Engine,
+) -> None:
+    """An export's items live in their own table: a take-over gives back *those* claims, and
+    the leases are extended and given back through the same functions as an import's."""
+    importing = new_job(engine, 2)
+    claims.claim_items(engine, importing, "import-worker", 2, lease_seconds=600)
+    with engine.begin() as conn:
+        job = conn.execute(
+            JOB.insert()
+            .values(kind=JobKind.EXPORT.value, source="/out", total=4)
+            .returning(JOB.c.id)
+        ).scalar_one()
+        rows = [file_row(f"{i:064d}", job).model_dump(exclude={"id"}) for i in range(4)]
+        conn.execute(sa.insert(FILE), rows)
+        files = conn.execute(sa.select(FILE.c.id).order_by(FILE.c.id)).scalars().all()
+        conn.execute(
+            sa.insert(EXPORT_ITEM),
+            [
+                {"job_id": job, "file_id": f, "target": f"t{n}.jpg", "state": "claimed",
+                 "lease_owner": "dead", "lease_expires_at": utcnow() + timedelta(hours=1),
+                 "attempts": 1}
+                for n, f in enumerate(files)
+            ],
+        )  # fmt: skip
+    stale = utcnow() - timedelta(seconds=10)
+    assert claims.take_job(engine, job, 31, "h1", stale, EXPORT_ITEM) is TakeResult.TOOK
+    with engine.connect() as conn:
+        states = conn.execute(
+            sa.select(EXPORT_ITEM.c.state, EXPORT_ITEM.c.lease_owner).where(
+                EXPORT_ITEM.c.job_id == job
+            )
+        ).all()
+        import_states = conn.execute(sa.select(ITEM.c.state).where(ITEM.c.job_id == importing))
+        assert set(import_states.scalars()) == {"claimed"}  # another job's claims: untouched
+        assert states == [("pending", None)] * 4
+        assert claims.items_open(conn, job, EXPORT_ITEM)
+    with engine.begin() as conn:
+        conn.execute(
+            EXPORT_ITEM.update()
+            .where(EXPORT_ITEM.c.target.in_(["t0.jpg", "t1.jpg"]))
+            .values(state="claimed", lease_owner="me", attempts=2)
+        )
+    assert claims.extend_leases(engine, job, "me", 60, EXPORT_ITEM) == 2
+    assert claims.release_owner(engine, job, "me", EXPORT_ITEM) == 2
+    with engine.connect() as conn:
+        attempts = conn.execute(
+            sa.select(EXPORT_ITEM.c.attempts).where(EXPORT_ITEM.c.target == "t0.jpg")
+        ).scalar_one()
+    assert attempts == 1  # a clean give-back takes its attempt back
 
 
 def test_claims_are_exclusive_and_expired_leases_come_back(engine: Engine) -> None:
