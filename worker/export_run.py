@@ -1,15 +1,18 @@
 """One worker on one EXPORT job: take it, claim items, copy them in threads, commit, finish.
 
-The import's rules, for export items (``photoimport.export.store``): the job is taken with the
-same statement as an import (``db.claims.take_job``), items are claimed under a lease and end
-exactly once, each batch's outcomes, counters and heartbeat commit in one transaction, and
-between batches the job row is read for pause / cancel (SIGTERM pauses). A file's outcome is
+The import's rules, for export items (``photoimport.export.store``): the job is taken, leases
+extended and given back with the same statements as an import's (``db.claims``, given the
+export's item table), items are claimed under a lease and end exactly once, each batch's
+outcomes, counters and heartbeat commit in one transaction, and between batches the job row
+is read (``claims.read_job``) for pause / cancel (SIGTERM pauses). A file's outcome is
 idempotent on disk (a fixed temporary name per item, recognition of a complete target), so a
 ``kill -9`` anywhere leaves at most one stale temporary that the retry replaces: the resumed
 export neither duplicates nor skips a file. Before a batch commits, the destination's file
 system is synced once (``copying.sync_file_system``): what the job records as exported is on
-the disk, so a power cut cannot leave a "done" item with an empty file. A batch is about half
-a second of work (``next_batch``): a commit and a sync per few hundred photos, not per few.
+the disk, so a power cut cannot leave a "done" item with an empty file. Each copy's write-back
+was started as it was made, so that sync waits only for what is still in flight. A batch is
+about half a second of work (``next_batch``): a commit and a sync per few hundred photos, not
+per few.
 
 Copying runs in threads, not the import's process pool: the work is reading, hashing and
 writing, all of which release the GIL, and each thread keeps its own ``exiftool -stay_open``

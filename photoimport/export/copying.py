@@ -7,7 +7,8 @@ read-only) and never overwrites a different file:
    date written inside, equal to what this run would write) is recognised: ``ALREADY_THERE``;
    a target that does not exist (the usual case) costs one ``stat`` and no hashing;
 2. otherwise the content goes to ``.<name>.<tag>.part`` beside the target, by an in-kernel copy
-   (``os.copy_file_range``: no trip through Python's memory, like ``cp``), or as a hard link.
+   (``os.copy_file_range``: no trip through Python's memory, like ``cp``), or as a hard link;
+   the copy's write-back to the disk starts at once (``start_writeback``).
    The temporary is created with ``O_EXCL``: a killed try's leftover is unlinked, never written
    through (it may be a hard link to an original); a missing folder is made only then, so an
    existing folder costs no ``mkdir``;
