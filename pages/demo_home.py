@@ -7,7 +7,7 @@ import streamlit as st
 
 from photoimport.jobs.visitors import latest_job, visitor_photo_paths
 from photoimport.library.queries import FileFilter, count_files
-from widgets.demo import banner, visitor_owner, zip_download
+from widgets.demo import banner, organised_copy, visitor_owner, zip_download
 from widgets.panels import app, live_panel
 
 settings, engine, zone = app()
@@ -37,3 +37,4 @@ if download is not None:
         icon=":material/download:",
         key="demo_zip",
     )
+organised_copy(owner)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -157,6 +158,33 @@ def _timeline_and_map_filter(page: Page) -> None:
     expect(page).to_have_url(re.compile(r"area=43\.4"), timeout=30_000)  # the Tuscan cluster
 
 
+def _organised_copy(page: Page) -> None:
+    """Issue 14 for a demo visitor: Home's "Organise my photos" runs an export of their photos
+    through the worker, then offers its ZIP: the photos renamed by date, a sidecar each, the
+    manifest (screenshots 14-demo-organised-*.png)."""
+    page.set_viewport_size(VIEWPORTS["1400"])
+    _nav(page, "Home")
+    page.get_by_role("button", name=re.compile("Organise my photos")).click()
+    button = page.get_by_role("button", name=re.compile("Download the organised copy"))
+    expect(button).to_be_visible(timeout=120_000)
+    with page.expect_download(timeout=60_000) as download:
+        button.click()
+    with zipfile.ZipFile(download.value.path()) as zf:
+        names = zf.namelist()
+    photos = sorted(n for n in names if n.lower().endswith(".jpg"))
+    assert len(photos) == len(BOB), names
+    assert all(
+        re.fullmatch(r"(\d{4}/\d{4}-\d{2}-\d{2}/\d{8}_\d{6}|undated/.+)\.jpg", n) for n in photos
+    ), names
+    assert sorted(names) == sorted([*photos, *(n + ".xmp" for n in photos), "manifest.csv"])
+    for width in VIEWPORTS:
+        page.set_viewport_size(VIEWPORTS[width])
+        page.get_by_role("heading", name="Your photos, organised").scroll_into_view_if_needed()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(ARTIFACTS / f"14-demo-organised-{width}.png"))
+
+
 @pytest.mark.browser
 def test_two_visitors_see_only_their_photos_until_expiry(demo_server: Server) -> None:
     srv = demo_server
@@ -213,6 +241,7 @@ def test_two_visitors_see_only_their_photos_until_expiry(demo_server: Server) ->
             bob.set_viewport_size(VIEWPORTS["1400"])
             _back_to_gallery(bob)  # bob's photos stay
             _timeline_and_map_filter(bob)
+            _organised_copy(bob)
             browser.close()
     except BaseException:
         print(srv.logs())

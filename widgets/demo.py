@@ -14,15 +14,25 @@ from pathlib import Path
 import streamlit as st
 from sqlalchemy.engine import Engine
 
+from photoimport import jobs
+from photoimport.db.models import JobStatus
+from photoimport.errors import PhotoimportError
+from photoimport.export.status import export_archive
 from photoimport.export.zipstream import zip_chunks
-from photoimport.jobs.visitors import expire_visitors, set_owner
+from photoimport.jobs.visitors import (
+    expire_visitors,
+    latest_export,
+    set_owner,
+    start_visitor_export,
+)
 from photoimport.sources.visitors import (
     DemoConfig,
     check_visitor_caps,
     demo_config,
     new_visitor_key,
 )
-from widgets.panels import app
+from widgets.errors import show_error
+from widgets.panels import app, live_panel
 
 __all__ = [
     "banner",
@@ -30,6 +40,7 @@ __all__ = [
     "claim",
     "config",
     "expire_due",
+    "organised_copy",
     "visitor_owner",
     "zip_download",
 ]
@@ -90,3 +101,40 @@ def zip_download(home: Path, paths: list[str]) -> Callable[[], bytes] | None:
     visitor's byte cap (a demo visitor's whole upload), so the button's bytes are fine here."""
     members = [str(Path(p).relative_to(home)) for p in paths if Path(p).is_relative_to(home)]
     return lambda: b"".join(zip_chunks(home, members))
+
+
+def organised_copy(owner: str) -> None:
+    """The visitor's photos as an organised library (issue 14): an export of their photos
+    (renamed by date, a sidecar each, a manifest), run by the worker, then its ZIP. Memory for
+    the button's bytes is bounded by the visitor's byte cap, like the originals' ZIP."""
+    settings, engine, zone = app()
+    st.subheader("Your photos, organised")
+    st.caption(
+        "Renamed by capture date into year and day folders, each with an XMP sidecar that "
+        "carries the date, and a manifest.csv: what an export does to a whole library."
+    )
+    job_id = latest_export(engine, owner)
+    progress = jobs.job_progress(engine, job_id) if job_id is not None else None
+    if progress is not None and progress.is_active:
+        live_panel(settings, engine, progress.job_id, zone)
+        return
+    if progress is not None and progress.status is JobStatus.COMPLETED:
+        name = f"photoimport-organised-{progress.job_id}.zip"
+        finished = progress.job_id
+        st.download_button(
+            "Download the organised copy (ZIP)",
+            data=lambda: b"".join(export_archive(engine, finished)[1]),
+            file_name=name,
+            mime="application/zip",
+            icon=":material/folder_zip:",
+            key="demo_organised_zip",
+        )
+    label = "Organise my photos again" if progress is not None else "Organise my photos"
+    if st.button(label, icon=":material/drive_file_move:", key="demo_export"):
+        try:
+            new_job = start_visitor_export(engine, settings, owner)
+        except PhotoimportError as exc:
+            show_error(exc)
+            return
+        jobs.launch_worker(settings, new_job)
+        st.rerun()

@@ -110,6 +110,7 @@ def create_export_job(
                     listing_done=True,
                     total=len(preview.plan.files),
                     created_at=utcnow(),
+                    owner=request.owner,  # a demo visitor's export expires with their photos
                 )
                 .returning(JOB.c.id)
             ).scalar_one()

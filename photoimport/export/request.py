@@ -35,6 +35,7 @@ class ExportRequest:
     date_to: str | None = None
     camera: str | None = None
     duplicates_only: bool = False
+    owner: str | None = None  # demo mode: only the photos this visitor's imports brought
     zip_token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
 
     def file_filter(self) -> FileFilter:
@@ -45,6 +46,7 @@ class ExportRequest:
             date_to=date.fromisoformat(self.date_to) if self.date_to else None,
             camera=self.camera,
             duplicates_only=self.duplicates_only,
+            owner=self.owner,
         )
 
     @classmethod
@@ -75,6 +77,8 @@ class ExportRequest:
             parts.append(self.camera)
         if self.duplicates_only:
             parts.append("duplicates only")
+        if self.owner is not None:
+            parts.append("your photos")
         return ", ".join(parts) or "the whole library"
 
     def to_json(self) -> str:

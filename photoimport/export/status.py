@@ -18,6 +18,7 @@ from photoimport.export.zipstream import zip_chunks
 
 __all__ = [
     "ExportErrorRow",
+    "export_archive",
     "export_counts",
     "export_errors",
     "is_export",
@@ -77,6 +78,15 @@ def open_zip(engine: Engine, job_id: int, token: str) -> tuple[str, Iterator[byt
         raise ExportError(f"no export job {job_id}")
     request = ExportRequest.from_json(row["export_json"])
     if not token or token != request.zip_token:
+        raise ExportError(f"no export job {job_id}")
+    return export_archive(engine, job_id)
+
+
+def export_archive(engine: Engine, job_id: int) -> tuple[str, Iterator[bytes]]:
+    """A finished export's ZIP: its file name and its bytes as a stream (what was exported,
+    each with its sidecar, then the manifest); ``ExportError`` when there is none yet."""
+    row = _job(engine, job_id)
+    if row is None or row["kind"] != JobKind.EXPORT.value:
         raise ExportError(f"no export job {job_id}")
     if row["status"] not in (JobStatus.COMPLETED.value, JobStatus.CANCELLED.value):
         raise ExportError(f"export job {job_id} has not finished")

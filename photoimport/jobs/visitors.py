@@ -4,30 +4,43 @@ visitor brought once it is older than the demo's time to live.
 ``expire_visitors`` is called by the dashboard on each run in demo mode (cheap: one indexed
 query when nothing is due) and by ``python -m worker expire``. It removes, for each expired
 job: its items, the files no other job links (their rows and thumbnails), the upload folder
-``uploads/<job>/`` and the worker log. A file another visitor also brought stays (its path is
-moved to a copy that remains).
+``uploads/<job>/``, the worker log, and an export's folder under the home's ``exports/``. A
+file another visitor also brought stays (its path is moved to a copy that remains).
+
+A visitor gets their photos back organised (issue 14) by ``start_visitor_export``: an export
+job of their photos only, owned by them, into a new folder under ``exports/``, whose ZIP the
+demo's Home offers once it is done.
 """
 
 from __future__ import annotations
 
+import secrets
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, col
 
-from photoimport.db.models import File, Job, JobItem
+from photoimport.db.models import File, Job, JobItem, JobKind
 from photoimport.enums import ACTIVE_STATUSES, JobControl
-from photoimport.settings import Settings
+from photoimport.errors import JobError
+from photoimport.export.create import create_export_job
+from photoimport.export.destination import EXPORTS_FOLDER
+from photoimport.export.embed import exiftool_path
+from photoimport.export.request import ExportRequest
+from photoimport.settings import ImportSettings, Settings
 
 __all__ = [
     "Expired",
     "expire_visitors",
+    "latest_export",
     "latest_job",
     "set_owner",
+    "start_visitor_export",
     "visitor_job_ids",
     "visitor_photo_paths",
 ]
@@ -39,11 +52,54 @@ def set_owner(engine: Engine, job_id: int, owner: str) -> None:
         conn.execute(sa.update(Job).where(col(Job.id) == job_id).values(owner=owner))
 
 
-def visitor_job_ids(engine: Engine, owner: str, limit: int = 200) -> list[int]:
-    """The visitor's jobs, newest first."""
-    query = sa.select(col(Job.id)).where(col(Job.owner) == owner).order_by(col(Job.id).desc())
+def visitor_job_ids(
+    engine: Engine, owner: str, limit: int = 200, *, exports: bool = False
+) -> list[int]:
+    """The visitor's imports (or, with ``exports``, their exports), newest first."""
+    kind = col(Job.kind) == JobKind.EXPORT if exports else col(Job.kind) != JobKind.EXPORT
+    query = sa.select(col(Job.id)).where(col(Job.owner) == owner, kind)
     with engine.connect() as conn:
-        return [int(i) for i in conn.execute(query.limit(limit)).scalars() if i is not None]
+        found = conn.execute(query.order_by(col(Job.id).desc()).limit(limit)).scalars()
+        return [int(i) for i in found if i is not None]
+
+
+def latest_export(engine: Engine, owner: str) -> int | None:
+    ids = visitor_job_ids(engine, owner, limit=1, exports=True)
+    return ids[0] if ids else None
+
+
+def start_visitor_export(engine: Engine, settings: Settings, owner: str) -> int:
+    """A PENDING export job of the visitor's photos, theirs, into a new folder under the home's
+    ``exports/`` (the default template; the date written inside copies only where ExifTool is
+    installed, else in the sidecars alone). The caller launches its worker.
+
+    A visitor has one organised copy at a time: an earlier finished one (its job and folder)
+    is removed first, so asking again never adds to the disk the demo uses; one still running
+    is refused (``JobError``)."""
+    earlier = visitor_job_ids(engine, owner, exports=True)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(col(Job.status), col(Job.source)).where(col(Job.id).in_(earlier))
+        ).all()
+    if any(r.status in {a.value for a in ACTIVE_STATUSES} for r in rows):
+        raise JobError("your photos are being organised already: wait for that copy")
+    if earlier:
+        _remove_jobs(engine, earlier)
+        _remove_export_folders(settings, [Path(r.source) for r in rows])
+    folder = settings.home / EXPORTS_FOLDER / f"visitor-{owner[:12]}-{secrets.token_hex(4)}"
+    request = ExportRequest(
+        destination=str(folder), owner=owner, write_dates=exiftool_path() is not None
+    )
+    return create_export_job(engine, settings, request, ImportSettings(workers=1))
+
+
+def _remove_export_folders(settings: Settings, folders: Sequence[Path]) -> None:
+    """Remove visitors' export folders: only ever below the home's ``exports/``."""
+    exports = (settings.home / EXPORTS_FOLDER).resolve()
+    for folder in folders:
+        where = folder.resolve()
+        if where.is_relative_to(exports) and where != exports:
+            shutil.rmtree(where, ignore_errors=True)
 
 
 def latest_job(engine: Engine, owner: str) -> int | None:
@@ -77,14 +133,17 @@ def expire_visitors(
 ) -> Expired:
     """Remove every visitor job created more than ``ttl`` ago, with what only it brought."""
     cutoff = (now or datetime.now(UTC)) - ttl
-    due = sa.select(col(Job.id), col(Job.status)).where(
+    due = sa.select(col(Job.id), col(Job.status), col(Job.kind), col(Job.source)).where(
         col(Job.owner).is_not(None), col(Job.created_at) < cutoff
     )
     with engine.connect() as conn:
         rows = conn.execute(due).all()
     running = {a.value for a in ACTIVE_STATUSES}
-    active = [int(i) for i, s in rows if i is not None and s in running]
-    done = [int(i) for i, s in rows if i is not None and s not in running]
+    active = [int(r.id) for r in rows if r.id is not None and r.status in running]
+    done = [int(r.id) for r in rows if r.id is not None and r.status not in running]
+    exported = [
+        Path(r.source) for r in rows if r.status not in running and r.kind == JobKind.EXPORT.value
+    ]
     if active:
         with engine.begin() as conn:
             conn.execute(
@@ -103,6 +162,7 @@ def expire_visitors(
     for job_id in done:
         shutil.rmtree(settings.uploads_dir / str(job_id), ignore_errors=True)
         (settings.logs_dir / f"worker-{job_id}.log").unlink(missing_ok=True)
+    _remove_export_folders(settings, exported)  # the visitors' organised copies
     return Expired(jobs=len(done), files=files, thumbnails=removed, cancelled=len(active))
 
 

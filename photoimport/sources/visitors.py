@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
-from photoimport.db.models import Job, JobItem
+from photoimport.db.models import Job, JobItem, JobKind
 from photoimport.errors import UploadRejected
 
 __all__ = ["DemoConfig", "Usage", "check_visitor_caps", "demo_config", "new_visitor_key", "usage"]
@@ -78,7 +78,8 @@ class Usage:
 def usage(engine: Engine, owner: str | None) -> Usage:
     """What ``owner`` (every visitor when None) holds now: jobs, files, and bytes on disk."""
     jobs_q = sa.select(col(Job.id)).where(
-        col(Job.owner) == owner if owner is not None else col(Job.owner).is_not(None)
+        col(Job.owner) == owner if owner is not None else col(Job.owner).is_not(None),
+        col(Job.kind) != JobKind.EXPORT,  # an export's copies are not what the caps count
     )
     with engine.connect() as conn:
         job_ids = [int(i) for i in conn.execute(jobs_q).scalars() if i is not None]
