@@ -28,7 +28,7 @@ run: venv
 	$(BIN)/streamlit run app.py --browser.gatherUsageStats false
 
 demo: venv  # a deployment safe to share: uploads and demo photos only, per visitor, expiring
-	PHOTOIMPORT_DEMO=1 $(BIN)/streamlit run dashboard.py --browser.gatherUsageStats false
+	PHOTOIMPORT_DEMO=1 $(BIN)/streamlit run app.py --browser.gatherUsageStats false
 
 system-deps:
 	@bash scripts/system-deps.sh

@@ -1,7 +1,8 @@
-"""Demo mode in a real browser (Playwright, Debian's chromium) against `streamlit run
-dashboard.py` with PHOTOIMPORT_DEMO=1: two visitors upload, each sees only their own photos,
-a click on a thumbnail opens the photo and the arrow keys move through the selection, and the
-first visitor's photos, thumbnails and uploads are gone after expiry while the second's stay.
+"""Demo mode in a real browser (Playwright, Debian's chromium) against `streamlit run app.py`
+(as `make demo`) with PHOTOIMPORT_DEMO=1: two visitors upload, each sees only their own photos,
+a click on a thumbnail opens the photo and the arrow keys move through the selection, the second
+gets their photos back organised (a streamed ZIP), and the first visitor's photos, thumbnails
+and uploads are gone after expiry while the second's stay.
 
 Screenshots of the gallery, a photo, the timeline and the map at 1400x900 and 390x844 go to
 test-artifacts/15-*.png.
@@ -9,6 +10,7 @@ test-artifacts/15-*.png.
 
 from __future__ import annotations
 
+import io
 import re
 import sqlite3
 import zipfile
@@ -16,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
 
 from photoimport.settings import load_settings
 from tests.fixtures.corpus import CORPUS
@@ -38,13 +40,16 @@ BOB = [
     CORPUS / "exif-samples" / "jpg" / "gps" / "DSCN0025.jpg",
     CORPUS / "metadata-extractor" / "jpg" / "Sony Cybershot (5).jpg",
 ]
-VIEWPORTS = {"1400": {"width": 1400, "height": 900}, "390": {"width": 390, "height": 844}}
+VIEWPORTS: dict[str, ViewportSize] = {
+    "1400": {"width": 1400, "height": 900},
+    "390": {"width": 390, "height": 844},
+}
 
 
 @pytest.fixture
 def demo_server(tmp_path: Path) -> Iterator[Server]:
     demo = {"PHOTOIMPORT_DEMO": "1", "PHOTOIMPORT_DEMO_TTL_MINUTES": "30"}
-    with streamlit_server(tmp_path, env=demo) as srv:
+    with streamlit_server(tmp_path, script="app.py", env=demo) as srv:  # as `make demo`
         yield srv
 
 
@@ -158,24 +163,27 @@ def _timeline_and_map_filter(page: Page) -> None:
     expect(page).to_have_url(re.compile(r"area=43\.4"), timeout=30_000)  # the Tuscan cluster
 
 
-def _organised_copy(page: Page) -> None:
+def _organised_copy(page: Page, srv: Server) -> None:
     """Issue 14 for a demo visitor: Home's "Organise my photos" runs an export of their photos
-    through the worker, then offers its ZIP: the photos renamed by date, a sidecar each, the
-    manifest (screenshots 14-demo-organised-*.png)."""
+    through the worker, then links its ZIP (app.py's route, streamed): the photos renamed by
+    date, a sidecar each, the manifest (screenshots 14-demo-organised-*.png)."""
     page.set_viewport_size(VIEWPORTS["1400"])
     _nav(page, "Home")
     page.get_by_role("button", name=re.compile("Organise my photos")).click()
-    button = page.get_by_role("button", name=re.compile("Download the organised copy"))
-    expect(button).to_be_visible(timeout=120_000)
-    with page.expect_download(timeout=60_000) as download:
-        button.click()
-    with zipfile.ZipFile(download.value.path()) as zf:
+    link = page.get_by_role("link", name=re.compile("Download the organised copy"))
+    expect(link).to_be_visible(timeout=120_000)
+    href = link.get_attribute("href")
+    assert href is not None
+    assert re.fullmatch(r"/export/\d+/[\w-]+\.zip", href), href
+    response = page.request.get(srv.url + href)
+    assert response.status == 200
+    assert response.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(response.body())) as zf:
         names = zf.namelist()
     photos = sorted(n for n in names if n.lower().endswith(".jpg"))
     assert len(photos) == len(BOB), names
-    assert all(
-        re.fullmatch(r"(\d{4}/\d{4}-\d{2}-\d{2}/\d{8}_\d{6}|undated/.+)\.jpg", n) for n in photos
-    ), names
+    dated = r"(\d{4}/\d{4}-\d{2}-\d{2}/\d{8}_\d{6}|undated/.+)\.jpg"
+    assert all(re.fullmatch(dated, n) for n in photos), names
     assert sorted(names) == sorted([*photos, *(n + ".xmp" for n in photos), "manifest.csv"])
     for width in VIEWPORTS:
         page.set_viewport_size(VIEWPORTS[width])
@@ -241,7 +249,7 @@ def test_two_visitors_see_only_their_photos_until_expiry(demo_server: Server) ->
             bob.set_viewport_size(VIEWPORTS["1400"])
             _back_to_gallery(bob)  # bob's photos stay
             _timeline_and_map_filter(bob)
-            _organised_copy(bob)
+            _organised_copy(bob, srv)
             browser.close()
     except BaseException:
         print(srv.logs())

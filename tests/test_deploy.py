@@ -15,8 +15,12 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from importlib.metadata import packages_distributions
 from pathlib import Path
+
+import pytest
 
 from tests.fixtures.server import ROOT, free_port
 
@@ -75,6 +79,12 @@ def test_the_images_start_command_passes_its_health_check(tmp_path: Path) -> Non
             assert proc.poll() is None, log.read_text()
             assert time.monotonic() < deadline, log.read_text()
             time.sleep(0.5)
+        # app.py, not dashboard.py alone: the route that streams an export's ZIP is there (an
+        # unknown export is its plain 404, not the dashboard's page)
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/export/1/none.zip", timeout=10)
+        assert missing.value.code == 404
+        assert missing.value.read() == b"no export job 1"
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=15)

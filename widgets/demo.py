@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from photoimport import jobs
 from photoimport.db.models import JobStatus
 from photoimport.errors import PhotoimportError
-from photoimport.export.status import export_archive
+from photoimport.export.status import zip_url as export_zip_url
 from photoimport.export.zipstream import zip_chunks
 from photoimport.jobs.visitors import (
     expire_visitors,
@@ -105,8 +105,8 @@ def zip_download(home: Path, paths: list[str]) -> Callable[[], bytes] | None:
 
 def organised_copy(owner: str) -> None:
     """The visitor's photos as an organised library (issue 14): an export of their photos
-    (renamed by date, a sidecar each, a manifest), run by the worker, then its ZIP. Memory for
-    the button's bytes is bounded by the visitor's byte cap, like the originals' ZIP."""
+    (renamed by date, a sidecar each, a manifest), run by the worker, then a link to its ZIP,
+    which ``app.py``'s route makes while it is sent (``make demo`` serves ``app.py``)."""
     settings, engine, zone = app()
     st.subheader("Your photos, organised")
     st.caption(
@@ -119,16 +119,9 @@ def organised_copy(owner: str) -> None:
         live_panel(settings, engine, progress.job_id, zone)
         return
     if progress is not None and progress.status is JobStatus.COMPLETED:
-        name = f"photoimport-organised-{progress.job_id}.zip"
-        finished = progress.job_id
-        st.download_button(
-            "Download the organised copy (ZIP)",
-            data=lambda: b"".join(export_archive(engine, finished)[1]),
-            file_name=name,
-            mime="application/zip",
-            icon=":material/folder_zip:",
-            key="demo_organised_zip",
-        )
+        # The export's ZIP route (app.py), streamed; as on the Export page (export_panel.py).
+        url = export_zip_url(engine, progress.job_id)
+        st.link_button("Download the organised copy (ZIP)", url, icon=":material/folder_zip:")
     label = "Organise my photos again" if progress is not None else "Organise my photos"
     if st.button(label, icon=":material/drive_file_move:", key="demo_export"):
         try:
