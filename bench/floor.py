@@ -24,6 +24,7 @@ import io
 import math
 import time
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import av
@@ -120,18 +121,7 @@ def _still(
             exif.load(b"Exif\x00\x00" + raw)
         tags = {**dict(exif), **dict(exif.get_ifd(0x8769)), **dict(exif.get_ifd(0x8825))}
         t6 = clock()
-    return FloorTimings(
-        path=str(path),
-        format=fmt,
-        size=path.stat().st_size,
-        read=(t1 - t0) * 1000,
-        sha256=(t2 - t1) * 1000,
-        open=(t3 - t2) * 1000,
-        decode=(t4 - t3) * 1000,
-        thumbnail=(t5 - t4) * 1000,
-        exif=(t6 - t5) * 1000,
-        exif_tags=len(tags),
-    )
+    return _timings(path, fmt, path.stat().st_size, (t0, t1, t2, t3, t4, t5, t6), len(tags))
 
 
 def _video(path: Path, data: bytes, t: tuple[float, float, float]) -> FloorTimings:
@@ -156,15 +146,22 @@ def _video(path: Path, data: bytes, t: tuple[float, float, float]) -> FloorTimin
         t5 = clock()
         tags = {**container.metadata, **stream.metadata}
         t6 = clock()
+    return _timings(path, "video", len(data), (t0, t1, t2, t3, t4, t5, t6), len(tags))
+
+
+def _timings(path: Path, fmt: str, size: int, clocks: tuple[float, ...], tags: int) -> FloorTimings:
+    """The stages' milliseconds from the 7 clock readings around them, in stage order."""
+    ms = [(b - a) * 1000 for a, b in pairwise(clocks)]
+    read, sha256, opened, decode, thumbnail, exif = ms
     return FloorTimings(
         path=str(path),
-        format="video",
-        size=len(data),
-        read=(t1 - t0) * 1000,
-        sha256=(t2 - t1) * 1000,
-        open=(t3 - t2) * 1000,
-        decode=(t4 - t3) * 1000,
-        thumbnail=(t5 - t4) * 1000,
-        exif=(t6 - t5) * 1000,
-        exif_tags=len(tags),
+        format=fmt,
+        size=size,
+        read=read,
+        sha256=sha256,
+        open=opened,
+        decode=decode,
+        thumbnail=thumbnail,
+        exif=exif,
+        exif_tags=tags,
     )

@@ -173,11 +173,11 @@ def _print_single_threaded(files: Sequence[CorpusFile]) -> None:
     floor_stages = ["read", "sha256", "open", "decode", "thumbnail", "exif"]
     rows: list[list[Cell]] = []
     try:
-        for fmt in PhotoFormat:
+        for fmt, limit in SINGLE_SAMPLE.items():  # RAW and video: the media section's
             sample = [f.path for f in files if f.format is fmt and f.kind is PhotoKind.ORIGINAL]
             floors: list[FloorTimings] = []
             pipes: list[float] = []
-            for path in sample[: SINGLE_SAMPLE[fmt]]:
+            for path in sample[:limit]:
                 floors.append(floor_file(path))
                 start = time.perf_counter()
                 process_file(path, settings)
